@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Doc fragments ontap.rest.async_job (argument spec options.async_job_spec())
+and ontap.rest.async_job.wait (argument spec options.job_wait_spec())."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+_SEND_OPTIONS = r'''
+  wait_for_completion:
+    description:
+      - Wait for the ONTAP job that an asynchronous POST, PATCH or DELETE creates.
+      - When V(false), the request is sent with C(return_timeout=0), ONTAP's HTTP 202 is accepted, no job is polled,
+        and the task reports C(changed) with the job uuid in RV(ignore:job), so a later M(ontap.rest.job) task can wait for it.
+    type: bool
+    default: true
+  return_timeout:
+    description:
+      - Seconds ONTAP itself waits, inside the request, for the job to finish before it answers (ONTAP query parameter
+        C(return_timeout), 0 to 120).
+      - A job that finishes in this time is known to be done from the first answer (HTTP 200 or 201), with no polling.
+        Otherwise ONTAP answers HTTP 202 and the job is polled.
+      - This is a per-request knob, not the overall wait budget; see O(job_timeout).
+    type: int
+    default: 30
+'''
+
+_WAIT_OPTIONS = r'''
+  poll_interval:
+    description:
+      - Seconds to pause before the first poll of a job that is still running. Each later pause is 1.5 times the
+        previous one (with a little jitter), up to O(max_poll_interval).
+    type: float
+    default: 2
+  max_poll_interval:
+    description:
+      - Upper bound, in seconds, of the pause between two polls of the same job.
+    type: float
+    default: 30
+  job_timeout:
+    description:
+      - The overall wait budget, in seconds of wall-clock time, for the job(s) to reach a terminal state
+        (V(success) or V(failure)). Any length is accepted; it is enforced by polling.
+      - When it runs out, the task fails with the distinct outcome C(timed_out) that names the job uuid and the last
+        state and message seen. The job keeps running on the cluster; wait for it again with M(ontap.rest.job).
+    type: float
+    default: 600
+'''
+
+_NOTES = r'''
+notes:
+  - Job states C(queued), C(running) and C(paused) are not terminal; a paused job is waited for, never taken as done.
+  - A job that cannot be read (HTTP 403 or 404 on C(/api/cluster/jobs/{uuid}), as for restricted roles or Amazon FSx)
+    is reported as such, never as a success or a failure of the job.
+'''
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = 'options:' + _SEND_OPTIONS + _WAIT_OPTIONS + _NOTES
+
+    WAIT = 'options:' + _WAIT_OPTIONS + _NOTES

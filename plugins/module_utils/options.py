@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Argument-spec builders, one per doc fragment.
+
+Each builder returns a fresh dict (callers may mutate it) that matches its doc fragment option for option, type for type
+and default for default; ``tests/unit/plugins/module_utils/test_options.py`` checks the pairing.
+
+- ``connection_spec()``  <-> ``plugins/doc_fragments/connection.py`` (``ontap.rest.connection``)
+- ``async_job_spec()``   <-> ``plugins/doc_fragments/async_job.py``  (``ontap.rest.async_job``)
+- ``job_wait_spec()``    <-> ``plugins/doc_fragments/async_job.py``  (``ontap.rest.async_job.wait``)
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+#: Every connection option falls back to ``ONTAP_<OPTION>`` so AWX/AAP credential types can inject them.
+ENV_PREFIX = 'ONTAP_'
+
+
+def _env(name):
+    return (env_fallback, [ENV_PREFIX + name.upper()])
+
+
+def connection_spec():
+    """Options of the ``ontap.rest.connection`` doc fragment.
+
+    :returns: dict suitable for ``AnsibleModule(argument_spec=...)``. ``http_timeout`` is in seconds.
+    """
+    spec = dict(
+        hostname=dict(type='str', required=True),
+        port=dict(type='int', default=443),
+        username=dict(type='str'),
+        password=dict(type='str', no_log=True),
+        cert_filepath=dict(type='path'),
+        key_filepath=dict(type='path', no_log=False),
+        token=dict(type='str', no_log=True),
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
+        http_timeout=dict(type='float', default=60.0),
+    )
+    for name, option in spec.items():
+        option['fallback'] = _env(name)
+    return spec
+
+
+def job_wait_spec():
+    """Options of the ``ontap.rest.async_job.wait`` doc fragment (all durations in seconds)."""
+    return dict(
+        poll_interval=dict(type='float', default=2.0),
+        max_poll_interval=dict(type='float', default=30.0),
+        job_timeout=dict(type='float', default=600.0),
+    )
+
+
+def async_job_spec():
+    """Options of the ``ontap.rest.async_job`` doc fragment (``return_timeout`` in whole seconds, 0..120)."""
+    spec = dict(
+        wait_for_completion=dict(type='bool', default=True),
+        return_timeout=dict(type='int', default=30),
+    )
+    spec.update(job_wait_spec())
+    return spec
+
+
+#: Constraints that go with connection_spec(), for AnsibleModule's keyword arguments. There is no mutual exclusion:
+#: environment fallbacks may fill several methods at once, so the client picks token, then certificate, then basic.
+CONNECTION_REQUIRED_TOGETHER = [('username', 'password'), ('cert_filepath', 'key_filepath')]
+CONNECTION_REQUIRED_ONE_OF = [('username', 'cert_filepath', 'token')]

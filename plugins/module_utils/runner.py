@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared module runner: one place for argument specs, check mode, result shaping and error handling.
+
+Layering: modules -> runner -> job_poller -> client -> errors. Modules never build an HTTP session or a poll loop
+of their own; they call :meth:`OntapModule.read`, :meth:`OntapModule.read_records` and :meth:`OntapModule.write`.
+
+Guarantees every module gets from here:
+
+- check mode: :meth:`OntapModule.write` sends nothing (no POST/PATCH/DELETE, no job, no poll) and records the
+  request it would have sent in ``would_send``; reads still run (FIELD_CASES F28).
+- every :class:`~errors.OntapError` becomes ``fail_json`` with a complete ``msg`` (never a traceback, F22), and any
+  other exception becomes ``fail_json`` naming its type, with the traceback only in ``exception`` (shown at -vvv).
+- a job outcome becomes the task outcome (:meth:`OntapModule.exit_job`): ``success``/``not_waited`` -> ok,
+  ``failure`` -> failed (ONTAP's message, code and error kept), ``timed_out`` -> failed and ``changed`` (the job is
+  still running; its uuid is returned so ``ontap.rest.job`` can resume the wait), ``unreadable`` -> failed and
+  ``changed`` unless a resource module verified the end state first (F13, F14, F35).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import time
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.ontap.rest.plugins.module_utils import client as client_mod
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapNoRestError
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller, WaitOptions, send_and_wait
+from ansible_collections.ontap.rest.plugins.module_utils.options import (
+    CONNECTION_REQUIRED_ONE_OF,
+    CONNECTION_REQUIRED_TOGETHER,
+    async_job_spec,
+    connection_spec,
+    job_wait_spec,
+)
+
+WRITE_METHODS = ('POST', 'PATCH', 'DELETE')
+
+#: Outcomes of a job wait that end a task successfully.
+OK_OUTCOMES = ('success', 'not_waited')
+
+
+class OntapModule(object):
+    """An AnsibleModule with the collection's shared options and behaviour.
+
+    :param argument_spec: the module's own options; the connection options (and the async job options, see
+        ``job_options``) are added here, so every module documents them through the doc fragments.
+    :param job_options: ``'async'`` adds ``ontap.rest.async_job`` options (modules that send async writes),
+        ``'wait'`` adds ``ontap.rest.async_job.wait`` options (modules that only wait), ``None`` adds none.
+    :param kwargs: passed to ``AnsibleModule`` (``required_if``, ``mutually_exclusive``, ...).
+    """
+
+    def __init__(self, argument_spec, job_options='async', supports_check_mode=True, clock=time.monotonic,
+                 sleep=time.sleep, **kwargs):
+        spec = connection_spec()
+        if job_options == 'async':
+            spec.update(async_job_spec())
+        elif job_options == 'wait':
+            spec.update(job_wait_spec())
+        spec.update(argument_spec)
+        kwargs.setdefault('required_together', [])
+        kwargs['required_together'] = list(kwargs['required_together']) + CONNECTION_REQUIRED_TOGETHER
+        kwargs.setdefault('required_one_of', [])
+        kwargs['required_one_of'] = list(kwargs['required_one_of']) + CONNECTION_REQUIRED_ONE_OF
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        if not client_mod.HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib('requests'), exception=client_mod.REQUESTS_IMPORT_ERROR)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.job_options = job_options
+        self.clock = clock
+        self.sleep = sleep
+        self.warnings = []
+        self.would_send = []
+        self._client = None
+
+    # -- transport -----------------------------------------------------------------------------------------------
+
+    @property
+    def client(self):
+        """The task's one :class:`client.OntapClient` (one keep-alive session for every call, polls included)."""
+        if self._client is None:
+            self._client = client_mod.OntapClient.from_params(self.params)
+        return self._client
+
+    def wait_options(self, **overrides):
+        """The task's :class:`job_poller.WaitOptions` from its async options, with ``overrides`` applied."""
+        params = dict(self.params)
+        params.update(overrides)
+        options = WaitOptions.from_params(params)
+        options.validate()
+        return options
+
+    def read(self, path, query=None):
+        """GET ``path`` (runs in check mode too). :returns: ``client.OntapResponse``. :raises errors.OntapError:"""
+        return self.client.get(path, query=query)
+
+    def read_records(self, path, query=None):
+        """GET a collection, following ``_links.next``. :returns: list of record dicts. :raises errors.OntapError:"""
+        return self.client.get_records(path, query=query)
+
+    def write(self, method, path, query=None, body=None, wait=None):
+        """Send a POST/PATCH/DELETE and wait for its job(s) with the task's async options.
+
+        :param wait: override of ``wait_for_completion`` for this one call (``None`` = the task's option).
+        :returns: ``(client.OntapResponse, job_poller.JobWaitResult or None)``; ``(None, None)`` in check mode, where
+            nothing is sent and the request is recorded in :attr:`would_send` instead.
+        :raises errors.OntapError: on an HTTP error, a transport error, or a write whose outcome is unknown.
+        """
+        method = method.upper()
+        if method not in WRITE_METHODS:
+            raise ValueError('write() takes POST, PATCH or DELETE, not %s' % method)
+        if self.check_mode:
+            self.would_send.append(dict(method=method, path=path, query=query or {}, body=body))
+            return None, None
+        overrides = {} if wait is None else {'wait_for_completion': wait}
+        return send_and_wait(self.client, method, path, query=query, body=body, options=self.wait_options(**overrides),
+                             clock=self.clock, sleep=self.sleep)
+
+    def wait_for_jobs(self, jobs, started_at=None):
+        """Wait for existing job(s) with the task's poll options.
+
+        :param jobs: job dicts as last read (at least ``uuid``; a ``state`` that is already terminal ends the wait).
+        :param started_at: monotonic time (seconds) the wait budget counts from; default now.
+        :returns: ``job_poller.JobWaitResult``.
+        """
+        options = self.wait_options(wait_for_completion=True)
+        poller = JobPoller(self._read_job, options, clock=self.clock, sleep=self.sleep)
+        return poller.wait_for(jobs, self.clock() if started_at is None else started_at)
+
+    def _read_job(self, uuid):
+        return self.client.request('GET', 'cluster/jobs/%s' % uuid, query={'fields': JOB_FIELDS}, retry=False).body
+
+    # -- results -------------------------------------------------------------------------------------------------
+
+    def exit(self, changed, **result):
+        """``exit_json`` with the collected warnings."""
+        self._add_common(result)
+        self.module.exit_json(changed=changed, **result)
+
+    def fail(self, msg, **result):
+        """``fail_json`` with the collected warnings; ``msg`` must be a complete, secret-free sentence."""
+        self._add_common(result)
+        result.setdefault('changed', False)
+        self.module.fail_json(msg=msg, **result)
+
+    def _add_common(self, result):
+        if self.warnings:
+            result['warnings'] = list(self.warnings)
+        if self.check_mode and self.would_send:
+            result['would_send'] = list(self.would_send)
+
+    def exit_job(self, wait_result, changed=True, **result):
+        """End the task from a job wait: ok for ``success``/``not_waited``, failed (with a clear ``msg``) otherwise.
+
+        :param wait_result: ``job_poller.JobWaitResult`` (``None`` when the answer carried no job: a synchronous write).
+        :param changed: what the task changed when the job succeeded.
+        """
+        if wait_result is None:
+            self.exit(changed, **result)
+        result.update(wait_result.as_result())
+        outcome = wait_result.outcome
+        if outcome in OK_OUTCOMES:
+            self.exit(changed, **result)
+        if outcome == 'failure':
+            # The cluster said the job failed: it did not do what was asked.
+            self.fail(wait_result.message, changed=False, **result)
+        # timed_out / unreadable: ONTAP accepted the request; its end is not known yet. Never a success (F35).
+        self.fail(wait_result.message, changed=True, **result)
+
+    def run(self, main):
+        """Run ``main(self)``; turn every error into ``fail_json`` with a clear message, never a traceback."""
+        try:
+            main(self)
+        except OntapError as exc:
+            self.fail(self._explain(exc), **_error_details(exc))
+        except Exception as exc:  # pylint: disable=broad-except
+            self.fail('Unexpected error in ontap.rest (%s): %s' % (type(exc).__name__, exc), exception=traceback.format_exc())
+
+    def _explain(self, exc):
+        """A 404 without an ONTAP error body may mean the system has no REST API at all (FIELD_CASES F32)."""
+        if isinstance(exc, OntapApiError) and exc.status == 404 and exc.code is None:
+            try:
+                self.client.get_version()
+            except OntapNoRestError as no_rest:
+                return str(no_rest)
+            except OntapError:
+                pass
+        return str(exc)
+
+
+#: Fields read on every job poll: what the task reports (ONTAP REST reference, /cluster/jobs).
+JOB_FIELDS = 'uuid,state,message,code,error,description,start_time,end_time,svm'
+
+
+def _error_details(exc):
+    details = {}
+    if isinstance(exc, OntapApiError):
+        details['status_code'] = exc.status
+        details['error'] = dict(code=exc.code, message=exc.message, target=exc.target, arguments=exc.arguments)
+    return details

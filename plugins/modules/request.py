@@ -1,0 +1,174 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: request
+short_description: Send any ONTAP REST API call, waiting for its job
+version_added: 0.1.0
+description:
+  - Sends one call to the ONTAP REST API (C(/api/...)) and returns ONTAP's answer.
+  - A POST, PATCH or DELETE that ONTAP answers with a job (asynchronous endpoints such as C(storage/volumes)) is
+    waited for with the shared job poller, and the task's outcome is the job's terminal state.
+  - For resources that have their own module (M(ontap.rest.volume), ...), prefer that module: it is idempotent.
+    This module always reports C(changed) for a write that ONTAP accepted.
+author:
+  - ontap.rest contributors
+extends_documentation_fragment:
+  - ontap.rest.connection
+  - ontap.rest.async_job
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: partial
+    details: A GET runs in check mode; a POST, PATCH or DELETE is not sent and the task reports C(changed).
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - ontap.rest.ontap
+options:
+  method:
+    description: HTTP method.
+    type: str
+    choices: [GET, POST, PATCH, DELETE]
+    default: GET
+  path:
+    description:
+      - API path, with or without the leading C(/api/), for example V(storage/volumes) or V(/api/cluster/jobs).
+      - Query parameters go into O(query), not into the path.
+    type: str
+    required: true
+  query:
+    description:
+      - Query parameters, for example C({fields: "name,size", "svm.name": svm1}).
+      - Do not put C(return_timeout) here; use the O(return_timeout) option, which is validated before sending.
+    type: dict
+  body:
+    description: JSON body of a POST or PATCH.
+    type: dict
+'''
+
+EXAMPLES = r'''
+- name: Read the cluster version
+  ontap.rest.request:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    path: cluster
+    query:
+      fields: version
+  register: cluster
+
+- name: Create a volume and wait for its job (up to 15 minutes)
+  ontap.rest.request:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    method: POST
+    path: storage/volumes
+    body:
+      name: vol1
+      svm:
+        name: svm1
+      size: 10737418240
+      aggregates:
+        - name: aggr1
+    job_timeout: 900
+
+- name: Start a long job without waiting; a later ontap.rest.job task waits for it
+  ontap.rest.request:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    method: DELETE
+    path: storage/qtrees/028baa66-41bd-11e9-81d5-00a0986138f7/1
+    wait_for_completion: false
+  register: started
+'''
+
+RETURN = r'''
+status_code:
+  description: HTTP status of ONTAP's answer to the request (202 when the job was still running, 200/201 when it finished in time).
+  returned: when the request was sent
+  type: int
+  sample: 202
+response:
+  description: ONTAP's answer to the request (its JSON body).
+  returned: when the request was sent
+  type: dict
+  sample: {"job": {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "_links": {"self": {"href": "/api/cluster/jobs/b89bc5dd-94a3-11e8-a7a3-0050568edf84"}}}}
+job:
+  description: The ONTAP job object as last read (for 200/201 answers, the job link from the answer).
+  returned: when ONTAP answered with a job
+  type: dict
+  sample: {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "state": "success", "message": "success", "code": 0,
+           "description": "POST /api/storage/volumes", "start_time": "2026-11-29T10:00:00+00:00", "end_time": "2026-11-29T10:00:03+00:00"}
+jobs:
+  description: Every job, as last read, when ONTAP answered with several (query-based PATCH or DELETE).
+  returned: when ONTAP answered with more than one job
+  type: list
+  elements: dict
+job_wait:
+  description: How the wait for the job ended.
+  returned: when ONTAP answered with a job
+  type: dict
+  contains:
+    outcome:
+      description: V(success), V(failure), V(timed_out) (still running when O(job_timeout) ran out),
+        V(unreadable) (the job's status could not be read), or V(not_waited) (O(wait_for_completion=false)).
+      type: str
+      sample: success
+    elapsed:
+      description: Seconds from sending the request to the end of the wait.
+      type: float
+      sample: 3.012
+    polls:
+      description: Number of job GETs made.
+      type: int
+      sample: 2
+would_send:
+  description: In check mode, the write that was not sent.
+  returned: in check mode, for POST, PATCH and DELETE
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
+
+
+def main():
+    ontap = OntapModule(dict(
+        method=dict(type='str', choices=['GET', 'POST', 'PATCH', 'DELETE'], default='GET'),
+        path=dict(type='str', required=True),
+        query=dict(type='dict'),
+        body=dict(type='dict'),
+    ))
+    ontap.run(run)
+
+
+def run(ontap):
+    params = ontap.params
+    query = dict(params['query'] or {})
+    if 'return_timeout' in query:
+        ontap.fail("Do not pass return_timeout in 'query': use the module option 'return_timeout' (0..120 seconds); "
+                   "the overall wait budget is 'job_timeout'.")
+    if params['method'] == 'GET':
+        response = ontap.read(params['path'], query=query)
+        ontap.exit(False, status_code=response.status_code, response=response.body)
+    response, wait_result = ontap.write(params['method'], params['path'], query=query, body=params['body'])
+    if response is None:  # check mode: nothing was sent
+        ontap.exit(True, msg='Check mode: %s %s was not sent.' % (params['method'], params['path']))
+    ontap.exit_job(wait_result, changed=True, status_code=response.status_code, response=response.body)
+
+
+if __name__ == '__main__':
+    main()
