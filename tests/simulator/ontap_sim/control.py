@@ -1,0 +1,150 @@
+"""The control API under ``/_sim`` (JSON, no authentication, not recorded in the request log).
+
+See README.md for every endpoint with examples.
+"""
+
+import json
+from dataclasses import asdict
+from typing import Any, Dict
+
+from flask import Blueprint, Response, current_app, request
+
+from .core import Simulator
+from .faults import FaultRule
+
+control = Blueprint("ontap_sim_control", __name__, url_prefix="/_sim")
+
+
+def _sim() -> Simulator:
+    return current_app.extensions["ontap_sim"]
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _body() -> Dict[str, Any]:
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError("the body must be a JSON object")
+    return data
+
+
+@control.errorhandler(ValueError)
+@control.errorhandler(TypeError)
+def _bad_request(err: Exception) -> Response:
+    return _json({"error": str(err)}, 400)
+
+
+@control.route("/log", methods=["GET"])
+def log_get() -> Response:
+    """``GET /_sim/log[?since=<seq>]`` -> ``{"records": [entry, ...], "num_records": n}``."""
+    since = int(request.args.get("since", "0"))
+    records = _sim().get_log(since)
+    return _json({"records": records, "num_records": len(records)})
+
+
+@control.route("/log", methods=["DELETE"])
+def log_delete() -> Response:
+    """``DELETE /_sim/log`` empties the request log."""
+    _sim().clear_log()
+    return _json({})
+
+
+@control.route("/jobs", methods=["GET"])
+def rules_get() -> Response:
+    """``GET /_sim/jobs`` -> ``{"rules": [...], "jobs": [job, ...]}`` (live jobs, full view)."""
+    s = _sim()
+    with s.lock:
+        s.engine.advance()
+        jobs = [j.render(s.clock) for j in s.engine.jobs.values()]
+        rules = [r.as_dict() for r in s.rules]
+    return _json({"rules": rules, "jobs": jobs})
+
+
+@control.route("/jobs", methods=["POST"])
+def rules_post() -> Response:
+    """``POST /_sim/jobs`` with a job rule -> the rule with its ``id`` (201)."""
+    return _json(_sim().add_rule(_body()).as_dict(), 201)
+
+
+@control.route("/jobs", methods=["DELETE"])
+def rules_delete() -> Response:
+    """``DELETE /_sim/jobs`` removes every job rule (jobs themselves stay)."""
+    _sim().clear_rules()
+    return _json({})
+
+
+@control.route("/faults", methods=["GET"])
+def faults_get() -> Response:
+    """``GET /_sim/faults`` -> ``{"faults": [...]}`` with ``hits`` and remaining ``count``."""
+    return _json({"faults": _sim().faults.list()})
+
+
+@control.route("/faults", methods=["POST"])
+def faults_post() -> Response:
+    """``POST /_sim/faults`` with a fault rule -> the rule with its ``id`` (201)."""
+    rule = _sim().faults.add(FaultRule.from_dict(_body()))
+    return _json(rule.as_dict(), 201)
+
+
+@control.route("/faults", methods=["DELETE"])
+def faults_delete() -> Response:
+    """``DELETE /_sim/faults`` removes every fault rule."""
+    _sim().faults.clear()
+    return _json({})
+
+
+@control.route("/faults/<int:rule_id>", methods=["DELETE"])
+def fault_delete(rule_id: int) -> Response:
+    """``DELETE /_sim/faults/<id>`` removes one fault rule (404 if unknown)."""
+    if not _sim().faults.remove(rule_id):
+        return _json({"error": "no such fault"}, 404)
+    return _json({})
+
+
+@control.route("/config", methods=["GET"])
+def config_get() -> Response:
+    """``GET /_sim/config`` -> the current configuration."""
+    return _json(asdict(_sim().config))
+
+
+@control.route("/config", methods=["PATCH"])
+def config_patch() -> Response:
+    """``PATCH /_sim/config`` with some configuration keys -> the new configuration."""
+    return _json(_sim().update_config(_body()))
+
+
+@control.route("/users", methods=["GET"])
+def users_get() -> Response:
+    """``GET /_sim/users`` -> ``{"users": [{"name", "role"}]}``."""
+    return _json({"users": [{"name": n, "role": u["role"]} for n, u in _sim().users.items()]})
+
+
+@control.route("/users", methods=["POST"])
+def users_post() -> Response:
+    """``POST /_sim/users`` ``{"name", "password", "role": "admin"|"readonly"}`` adds or replaces a user."""
+    data = _body()
+    role = data.get("role", "admin")
+    if role not in ("admin", "readonly") or not data.get("name") or "password" not in data:
+        raise ValueError("need name, password and role admin|readonly")
+    _sim().users[str(data["name"])] = {"password": str(data["password"]), "role": role}
+    return _json({"name": data["name"], "role": role}, 201)
+
+
+@control.route("/reset", methods=["POST"])
+def reset() -> Response:
+    """``POST /_sim/reset``: seed state; clears log, job rules, faults, jobs and extra users."""
+    _sim().reset()
+    return _json({})
+
+
+@control.route("/state", methods=["GET"])
+def state() -> Response:
+    """``GET /_sim/state``: every object, including ones not yet visible to GETs."""
+    s = _sim()
+    with s.lock:
+        s.engine.advance()
+        return _json(s.store.snapshot_state())

@@ -1,0 +1,213 @@
+"""The simulator core: configuration, users, request log, and the glue between model, jobs and faults.
+
+One :class:`Simulator` serves one Flask app. Its ``lock`` (an RLock) guards the store and the job engine;
+``cond`` is notified whenever a job changes state, so writes waiting on ``return_timeout`` wake up at once.
+"""
+
+import collections
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, Deque, Dict, List, Optional, Tuple
+
+from .clock import SimClock
+from .faults import FaultBook
+from .jobs import Job, JobEngine, JobRule, JobSpec
+from .model import Store, WritePlan
+
+
+@dataclass
+class SimConfig:
+    """Runtime settings (``GET/PATCH /_sim/config``). Durations in simulated seconds.
+
+    ``job_seconds``: default job running time; ``job_retention``: how long terminal jobs stay readable;
+    ``time_scale``: simulated seconds per real second; ``connection_limit``: requests in flight above which
+    the server answers ``connection_limit_status`` (None = no limit); ``log_size``: request log entries kept.
+    """
+
+    job_seconds: float = 2.0
+    job_retention: float = 300.0
+    time_scale: float = 1.0
+    connection_limit: Optional[int] = None
+    connection_limit_status: int = 503
+    log_size: int = 100000
+    cluster_name: str = "cluster1"
+
+    def update(self, data: Dict[str, Any]) -> None:
+        """Apply a partial update; ValueError on unknown keys or bad values."""
+        unknown = set(data) - set(asdict(self))
+        if unknown:
+            raise ValueError("unknown config keys: %s" % ", ".join(sorted(unknown)))
+        for key in ("job_seconds", "job_retention"):
+            if key in data and float(data[key]) < 0:
+                raise ValueError("%s must be >= 0" % key)
+        if "time_scale" in data and float(data["time_scale"]) <= 0:
+            raise ValueError("time_scale must be > 0")
+        if data.get("connection_limit_status", 503) not in (429, 503):
+            raise ValueError("connection_limit_status must be 429 or 503")
+        for key, value in data.items():
+            setattr(self, key, value)
+
+
+class Simulator:  # pylint: disable=too-many-instance-attributes
+    """State of one simulated cluster."""
+
+    def __init__(self, config: Optional[SimConfig] = None, username: str = "admin",
+                 password: str = "netapp1!") -> None:
+        self.config = config or SimConfig()
+        self.clock = SimClock(self.config.time_scale)
+        self.lock = threading.RLock()
+        self.cond = threading.Condition(self.lock)
+        self.store = Store(self.clock, self.config.cluster_name)
+        self.engine = JobEngine(self.clock, self.config.job_retention)
+        self.engine.on_change = self.cond.notify_all
+        self.faults = FaultBook()
+        self.rules: List[JobRule] = []
+        self._rule_id = 0
+        self.admin = (username, password)
+        self.users: Dict[str, Dict[str, str]] = {}
+        self._log_lock = threading.Lock()
+        self.log: Deque[Dict[str, Any]] = collections.deque(maxlen=self.config.log_size)
+        self._seq = 0
+        self._inflight = 0
+        self._inflight_lock = threading.Lock()
+        self.reset_users()
+
+    # ------------------------------------------------------------------ users
+    def reset_users(self) -> None:
+        """Only the cluster admin account."""
+        self.users = {self.admin[0]: {"password": self.admin[1], "role": "admin"}}
+
+    def authenticate(self, username: Optional[str], password: Optional[str]) -> Optional[Dict[str, str]]:
+        """``{"name", "role"}`` for valid credentials, else None."""
+        user = self.users.get(username or "")
+        if user is None or user["password"] != password:
+            return None
+        return {"name": username or "", "role": user["role"]}
+
+    # ------------------------------------------------------------------ config / reset
+    def update_config(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        """Apply ``PATCH /_sim/config``; returns the new config."""
+        with self.lock:
+            self.config.update(data)
+            self.clock.time_scale = float(self.config.time_scale)
+            self.engine.retention = float(self.config.job_retention)
+            if self.log.maxlen != self.config.log_size:
+                self.log = collections.deque(self.log, maxlen=int(self.config.log_size))
+            self.cond.notify_all()
+            return asdict(self.config)
+
+    def reset(self) -> None:
+        """Back to the seed state: objects, jobs, rules, faults, users and the log."""
+        with self.lock:
+            self.store.seed()
+            self.engine.clear()
+            self.rules = []
+            self.faults.clear()
+            self.reset_users()
+            self.clear_log()
+            self.cond.notify_all()
+
+    # ------------------------------------------------------------------ request log
+    def record(self, entry: Dict[str, Any]) -> None:
+        """Append a request log entry, giving it ``seq``."""
+        with self._log_lock:
+            self._seq += 1
+            entry["seq"] = self._seq
+            self.log.append(entry)
+
+    def get_log(self, since: int = 0) -> List[Dict[str, Any]]:
+        """Log entries with ``seq > since``, oldest first."""
+        with self._log_lock:
+            return [e for e in self.log if e["seq"] > since]
+
+    def clear_log(self) -> None:
+        """Empty the request log (``seq`` keeps counting)."""
+        with self._log_lock:
+            self.log.clear()
+
+    def enter(self) -> int:
+        """Count a request in flight; returns how many are in flight including this one."""
+        with self._inflight_lock:
+            self._inflight += 1
+            return self._inflight
+
+    def leave(self) -> None:
+        """A request finished."""
+        with self._inflight_lock:
+            self._inflight -= 1
+
+    # ------------------------------------------------------------------ job rules
+    def add_rule(self, data: Dict[str, Any]) -> JobRule:
+        """``POST /_sim/jobs``: newest matching rule wins."""
+        rule = JobRule.from_dict(data)
+        with self.lock:
+            self._rule_id += 1
+            rule.id = self._rule_id
+            self.rules.append(rule)
+        return rule
+
+    def clear_rules(self) -> None:
+        """``DELETE /_sim/jobs``."""
+        with self.lock:
+            self.rules = []
+
+    def _job_spec(self, method: str, path: str, plan: WritePlan) -> JobSpec:
+        spec = JobSpec(description=plan.description, seconds=float(self.config.job_seconds), svm=plan.svm,
+                       effect=plan.effect, cleanup=plan.cleanup)
+        for rule in reversed(self.rules):
+            if rule.matches(method, path):
+                if rule.count is not None:
+                    rule.count -= 1
+                if rule.seconds is not None:
+                    spec.seconds = float(rule.seconds)
+                spec.outcome, spec.code, spec.message = rule.outcome, rule.code, rule.message
+                spec.arguments = list(rule.arguments)
+                spec.pausable, spec.cancellable = rule.pausable, rule.cancellable
+                spec.progress_code, spec.progress_message = rule.progress_code, rule.progress_message
+                spec.hold_state, spec.hold_seconds = rule.hold_state, float(rule.hold_seconds)
+                break
+        fault = self.faults.fire("job_failure", method, path)
+        if fault is not None:
+            spec.outcome, spec.code, spec.message = "failure", fault.code, fault.message
+        fault = self.faults.fire("job_stuck", method, path)
+        if fault is not None:
+            spec.hold_state, spec.hold_seconds = fault.state, float(fault.seconds)
+        return spec
+
+    def read_lag(self, method: str, path: str) -> float:
+        """Simulated seconds a new object stays invisible (``read_after_write_lag`` fault), else 0."""
+        fault = self.faults.fire("read_after_write_lag", method, path)
+        return float(fault.seconds) if fault is not None else 0.0
+
+    # ------------------------------------------------------------------ jobs
+    def submit(self, method: str, path: str, plan: WritePlan, return_timeout: int) -> Tuple[Job, bool]:
+        """Start the job for ``plan`` and wait up to ``return_timeout`` simulated seconds for it.
+
+        Returns ``(job, finished)``; with ``return_timeout == 0`` it never waits (ONTAP then always answers 202).
+        """
+        with self.lock:
+            job = self.engine.start(self._job_spec(method, path, plan))
+        if return_timeout <= 0:
+            return job, False
+        return job, self.wait(job, float(return_timeout))
+
+    def wait(self, job: Job, seconds: float) -> bool:
+        """Block up to ``seconds`` simulated seconds (scaled to real time) until ``job`` is terminal."""
+        deadline = time.monotonic() + self.clock.to_real(seconds)
+        with self.cond:
+            while True:
+                self.engine.advance()
+                if job.terminal:
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                remaining = job.remaining()
+                pause = left if remaining is None else min(left, self.clock.to_real(remaining) + 0.001)
+                self.cond.wait(pause)
+
+    def advance(self) -> None:
+        """Bring jobs up to date (runs effects of jobs that finished)."""
+        with self.lock:
+            self.engine.advance()
