@@ -1,0 +1,79 @@
+"""The command line, TLS, SimServer lifecycle and keep-alive."""
+
+import signal
+import subprocess
+import sys
+
+import requests
+
+from ontap_sim.testing import SimServer
+
+
+def test_help_lists_every_option():
+    out = subprocess.run([sys.executable, "-m", "ontap_sim", "--help"], capture_output=True, text=True, check=True)
+    for option in ("--host", "--port", "--http", "--username", "--password", "--job-seconds", "--job-retention",
+                   "--time-scale", "--cert-dir", "--connection-limit"):
+        assert option in out.stdout
+
+
+def test_tls_with_generated_certificate_and_sigterm(tmp_path):
+    with SimServer(cert_dir=str(tmp_path), username="root", password="s3cret") as srv:
+        assert srv.url.startswith("https://127.0.0.1:")
+        assert srv.ca_path == str(tmp_path / "cert.pem")
+        assert (tmp_path / "key.pem").exists()
+        resp = requests.get(srv.url + "/api/cluster?fields=version", auth=("root", "s3cret"), verify=srv.ca_path,
+                            timeout=10)
+        assert resp.status_code == 200
+        assert resp.json()["version"] == {"full": resp.json()["version"]["full"], "generation": 9, "major": 14,
+                                          "minor": 1}
+        assert srv.output.startswith("ONTAP simulator listening on %s (user root)" % srv.url)
+        srv.proc.send_signal(signal.SIGTERM)
+        assert srv.proc.wait(5) == 0
+
+
+def test_bad_credentials_give_401_json(api):
+    resp = api.get("/api/cluster", auth=("admin", "wrong"))
+    assert resp.status_code == 401
+    assert resp.json()["error"]["code"] == "6"
+    resp = requests.get(api.sim.url + "/api/cluster", timeout=10)
+    assert resp.status_code == 401
+
+
+def test_keep_alive_one_connection_per_session(api, sim):
+    sim.clear_log()
+    for _ in range(5):
+        assert api.get("/api/cluster").status_code == 200
+    api.post("/api/storage/volumes", json={"name": "ka", "svm": {"name": "svm1"}, "aggregates": [{"name": "aggr1"}]})
+    log = sim.log()
+    assert len(log) == 6
+    assert len({entry["connection"] for entry in log}) == 1
+    assert {entry["user"] for entry in log} == {"admin"}
+    assert all(set(entry) >= {"seq", "time", "method", "path", "query", "status", "duration_ms", "user",
+                              "connection"} for entry in log)
+
+
+def test_control_requests_not_logged(sim):
+    sim.clear_log()
+    sim.config()
+    sim.control("GET", "/jobs")
+    assert sim.log() == []
+
+
+def test_cluster_fields(api):
+    body = api.get("/api/cluster?fields=version").json()
+    assert set(body) == {"name", "uuid", "version", "_links"}
+    assert body["version"]["full"].startswith("NetApp Release 9.14.1")
+
+
+def test_unknown_api_path(api):
+    resp = api.get("/api/storage/nothing")
+    assert resp.status_code == 404
+    assert resp.json()["error"]["message"] == "API not found"
+
+
+def test_readonly_user_cannot_write(api, sim):
+    sim.add_user("viewer", "pw", role="readonly")
+    assert api.get("/api/storage/volumes", auth=("viewer", "pw")).status_code == 200
+    resp = api.post("/api/storage/volumes", json={}, auth=("viewer", "pw"))
+    assert resp.status_code == 403
+    assert resp.json()["error"]["code"] == "6"
