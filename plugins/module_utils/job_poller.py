@@ -1,0 +1,450 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Waiting for ONTAP jobs: one poller for every module that sends asynchronous calls.
+
+ONTAP facts (NetApp docs "Asynchronous processing using the job object", ONTAP REST API reference
+``/cluster/jobs``; summarised in ``shared/ONTAP_ASYNC.md``):
+
+- a POST/PATCH/DELETE on an asynchronous endpoint returns a job (``{"job": {"uuid", "_links"}}``, or ``"jobs": [...]``
+  for query-based PATCH/DELETE); ``return_timeout`` (integer seconds, 0..120) is how long ONTAP holds the request;
+- HTTP 200/201 with the job: it finished successfully in time ("you do not need to retrieve the job state"); a job
+  that fails in time comes back as an HTTP error; HTTP 202: it is still going, poll ``GET /api/cluster/jobs/{uuid}``;
+- job states: ``queued``, ``running``, ``paused`` (not terminal; paused is NOT done), ``success``, ``failure``
+  (terminal); nothing else. ``code`` may be non-zero while running (progress); ``error`` (9.9+) only on failure;
+- finished jobs are deleted about 300 s after they end (404, code 4); restricted roles and Amazon FSx may get 403 or
+  404 on job reads of live jobs.
+
+The waiting logic is pure: time comes from an injectable ``clock`` (monotonic seconds), pauses from ``sleep``
+(seconds), jitter from ``rand``. All durations are in seconds.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import random
+import time
+
+from ansible_collections.ontap.rest.plugins.module_utils.client import validate_return_timeout
+from ansible_collections.ontap.rest.plugins.module_utils.errors import (
+    OntapApiError,
+    OntapError,
+    OntapJobStateError,
+    OntapOptionError,
+    OntapTransportError,
+)
+
+NON_TERMINAL = ('queued', 'running', 'paused')
+TERMINAL = ('success', 'failure')
+OUTCOMES = ('success', 'failure', 'timed_out', 'unreadable', 'not_waited')
+
+#: Several jobs: the result is the worst of their outcomes, in this order (worst first).
+SEVERITY = ('failure', 'unreadable', 'timed_out', 'success', 'not_waited')
+
+#: Fields read on every job poll (ONTAP REST API reference, /cluster/jobs; ``error`` is 9.9+, ``svm`` 9.8+).
+JOB_FIELDS = 'uuid,state,message,code,error,description,start_time,end_time,svm'
+
+#: A job read answered 404 this many times in a row is ``unreadable`` (FIELD_CASES F13, F01).
+NOT_FOUND_LIMIT = 3
+
+_UNREADABLE_HINT = 'a role without read access to /api/cluster/jobs, or Amazon FSx'
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class WaitOptions(object):
+    """The ``ontap.rest.async_job`` options.
+
+    :param wait_for_completion: wait for the job(s); ``False`` sends ``return_timeout=0`` and reads no job.
+    :param return_timeout: seconds (int 0..120) ONTAP holds each write before answering 202.
+    :param poll_interval: seconds before the first poll; pauses then grow x1.5 (small jitter) ...
+    :param max_poll_interval: ... up to this many seconds.
+    :param job_timeout: seconds of monotonic time, from sending the request, the whole wait may take.
+    """
+
+    def __init__(self, wait_for_completion=True, return_timeout=30, poll_interval=2.0, max_poll_interval=30.0,
+                 job_timeout=600.0):
+        self.wait_for_completion = wait_for_completion
+        self.return_timeout = return_timeout
+        self.poll_interval = poll_interval
+        self.max_poll_interval = max_poll_interval
+        self.job_timeout = job_timeout
+
+    @classmethod
+    def from_params(cls, params):
+        """Options from module params (``options.async_job_spec()`` names); missing or ``None`` -> defaults."""
+        kwargs = {}
+        for name in ('wait_for_completion', 'return_timeout', 'poll_interval', 'max_poll_interval', 'job_timeout'):
+            if params.get(name) is not None:
+                kwargs[name] = params[name]
+        return cls(**kwargs)
+
+    def validate(self):
+        """Check every option before anything is sent.
+
+        :returns: self (``return_timeout`` normalised to ``int``).
+        :raises OntapOptionError: naming the option at fault.
+        """
+        if not isinstance(self.wait_for_completion, bool):
+            raise OntapOptionError('wait_for_completion', 'wait_for_completion must be true or false.')
+        self.return_timeout = validate_return_timeout(self.return_timeout)
+        if not _is_number(self.poll_interval) or self.poll_interval <= 0:
+            raise OntapOptionError('poll_interval', 'poll_interval must be a positive number of seconds, not %r.'
+                                   % (self.poll_interval,))
+        if not _is_number(self.max_poll_interval) or self.max_poll_interval < self.poll_interval:
+            raise OntapOptionError('max_poll_interval', 'max_poll_interval must be a number of seconds no smaller than '
+                                   'poll_interval (%r), not %r.' % (self.poll_interval, self.max_poll_interval))
+        if not _is_number(self.job_timeout) or self.job_timeout < 0:
+            raise OntapOptionError('job_timeout', 'job_timeout must be a number of seconds >= 0, not %r.'
+                                   % (self.job_timeout,))
+        return self
+
+    def __repr__(self):
+        return ('WaitOptions(wait_for_completion=%r, return_timeout=%r, poll_interval=%r, max_poll_interval=%r, '
+                'job_timeout=%r)' % (self.wait_for_completion, self.return_timeout, self.poll_interval,
+                                     self.max_poll_interval, self.job_timeout))
+
+
+def backoff(first, cap, factor=1.5, jitter=0.1, rand=random.random):
+    """Pauses between polls, in seconds: ``first``, then x``factor`` each time, never above ``cap``.
+
+    Each pause is spread by +-``jitter`` (a fraction: 0.1 = 10 %) using ``rand()`` in [0, 1) (0.5 = no spread),
+    and clamped to ``[0, cap]``. Infinite iterator.
+    """
+    base = min(float(first), float(cap))
+    while True:
+        pause = base * (1.0 + jitter * (2.0 * rand() - 1.0))
+        yield max(0.0, min(float(cap), pause))
+        base = min(float(cap), base * factor)
+
+
+class JobWaitResult(object):
+    """How a wait ended.
+
+    :ivar outcome: one of :data:`OUTCOMES`.
+    :ivar jobs: list of job dicts, each as last read (or as ONTAP first returned it when never read).
+    :ivar elapsed: seconds from sending the request (``started_at``) to the end of the wait.
+    :ivar polls: number of job GETs made (failed ones included).
+    :ivar message: a complete sentence naming each job's uuid, state, message and code.
+    :ivar job_outcomes: one outcome per job, same order as ``jobs``.
+    """
+
+    def __init__(self, outcome, jobs, elapsed, polls, message, job_outcomes=None):
+        self.outcome = outcome
+        self.jobs = list(jobs)
+        self.elapsed = elapsed
+        self.polls = polls
+        self.message = message
+        self.job_outcomes = list(job_outcomes) if job_outcomes is not None else [outcome] * len(self.jobs)
+
+    @property
+    def job(self):
+        """The first job dict, or ``None``."""
+        return self.jobs[0] if self.jobs else None
+
+    @property
+    def ok(self):
+        """``True`` for ``success`` and ``not_waited``."""
+        return self.outcome in ('success', 'not_waited')
+
+    def as_result(self):
+        """Module result keys: ``{'job': {...}, 'job_wait': {'outcome', 'elapsed' (s, 3 decimals), 'polls'}}``,
+        plus ``'jobs': [...]`` when there were several jobs."""
+        result = {
+            'job': dict(self.job) if self.job is not None else None,
+            'job_wait': {'outcome': self.outcome, 'elapsed': round(self.elapsed, 3), 'polls': self.polls},
+        }
+        if len(self.jobs) > 1:
+            result['jobs'] = [dict(job) for job in self.jobs]
+        return result
+
+    def __repr__(self):
+        return 'JobWaitResult(outcome=%r, elapsed=%.3f, polls=%d, jobs=%d)' % (
+            self.outcome, self.elapsed, self.polls, len(self.jobs))
+
+
+class _Tracked(object):
+    """One job being waited for."""
+
+    def __init__(self, job):
+        if isinstance(job, dict):
+            self.job = dict(job)
+        else:
+            self.job = {'uuid': job}
+        self.uuid = self.job.get('uuid') or _uuid_from_links(self.job)
+        if not self.uuid:
+            raise OntapError('ONTAP returned a job without a uuid (%r); it cannot be followed and the outcome was not '
+                             'verified.' % (job,))
+        self.job.setdefault('uuid', self.uuid)
+        self.outcome = None        # set when known: success, failure, unreadable, timed_out, not_waited
+        self.last_error = None     # error of the latest failed read (cleared by a good read)
+        self.not_found = 0         # 404 answers in a row
+        self.read_at = None        # seconds after started_at of the last good read
+        self.how = None            # how the outcome became known: 'http' (200/201), 'read', 'given'
+
+    @property
+    def state(self):
+        """The job's ``state`` as last known, or ``None``."""
+        return self.job.get('state')
+
+
+def _uuid_from_links(job):
+    href = ((job.get('_links') or {}).get('self') or {}).get('href') or ''
+    return href.rstrip('/').rsplit('/', 1)[-1].split('?', 1)[0] if '/cluster/jobs/' in href else None
+
+
+class JobPoller(object):
+    """Waits for ONTAP jobs with backoff, inside one deadline, and never reports more than it saw.
+
+    :param read_job: ``read_job(uuid) -> job dict``; may raise :class:`OntapApiError` / :class:`OntapTransportError`.
+    :param options: :class:`WaitOptions` (validated here).
+    :param clock: monotonic seconds. :param sleep: pause(seconds). :param rand: ``[0, 1)`` for jitter.
+    """
+
+    def __init__(self, read_job, options, clock=time.monotonic, sleep=time.sleep, rand=random.random):
+        self.read_job = read_job
+        self.options = options.validate()
+        self.clock = clock
+        self.sleep = sleep
+        self.rand = rand
+
+    def wait(self, status_code, body, started_at):
+        """Wait after an asynchronous write.
+
+        :param status_code: the write's HTTP status: 200/201 = finished successfully within ``return_timeout`` (no
+            GET is made), 202 = poll (unless ``wait_for_completion`` is false: ``not_waited``, no GET).
+        :param body: the write's JSON body with ``job`` or ``jobs``.
+        :param started_at: ``clock()`` taken before the request was sent; the deadline is
+            ``started_at + job_timeout``.
+        :returns: :class:`JobWaitResult`.
+        :raises OntapError: the answer carried no job, or its status is not 200/201/202.
+        :raises OntapJobStateError: a job read gave a missing or unknown state.
+        """
+        body = body if isinstance(body, dict) else {}
+        if isinstance(body.get('jobs'), list):
+            raw = [job for job in body['jobs'] if isinstance(job, dict)]
+        else:
+            raw = [body['job']] if isinstance(body.get('job'), dict) else []
+        if not raw:
+            raise OntapError('HTTP %s answer carried no job to wait for; the outcome was not verified.' % status_code)
+        tracked = [_Tracked(job) for job in raw]
+        if status_code in (200, 201):
+            for item in tracked:
+                item.outcome, item.how = 'success', 'http%d' % status_code
+            return self._result(tracked, started_at, 0)
+        if status_code != 202:
+            raise OntapError('HTTP %s answer with a job is not one of 200, 201, 202; the outcome was not verified.'
+                             % status_code)
+        if not self.options.wait_for_completion:
+            for item in tracked:
+                item.outcome = 'not_waited'
+            return self._result(tracked, started_at, 0)
+        return self._poll(tracked, started_at, read_first=False)
+
+    def wait_for(self, jobs, started_at):
+        """Wait for existing job(s) (``ontap.rest.job``).
+
+        :param jobs: job dicts as last read (at least ``uuid``) or uuid strings. A job whose ``state`` is already
+            terminal is not read again; a job without a known state is read at once, others after ``poll_interval``.
+        :param started_at: monotonic seconds the ``job_timeout`` budget counts from.
+        :returns: :class:`JobWaitResult` (``not_waited`` without any GET when ``wait_for_completion`` is false).
+        :raises OntapJobStateError: a job read gave a missing or unknown state.
+        """
+        tracked = [_Tracked(job) for job in jobs]
+        if not tracked:
+            raise OntapError('No job to wait for.')
+        for item in tracked:
+            if item.state in TERMINAL:
+                item.outcome, item.how = item.state, 'given'
+            elif not self.options.wait_for_completion:
+                item.outcome = 'not_waited'
+        read_first = any(item.outcome is None and item.state not in NON_TERMINAL for item in tracked)
+        return self._poll(tracked, started_at, read_first=read_first)
+
+    # -- the loop ----------------------------------------------------------------------------------------------
+
+    def _poll(self, tracked, started_at, read_first):
+        deadline = started_at + self.options.job_timeout
+        pauses = backoff(self.options.poll_interval, self.options.max_poll_interval, rand=self.rand)
+        polls = 0
+        retry_after = None
+        while True:
+            pending = [item for item in tracked if item.outcome is None]
+            if not pending:
+                break
+            remaining = deadline - self.clock()
+            if read_first or remaining <= 0:
+                final = remaining <= 0
+                read_first = False
+            else:
+                pause = next(pauses)
+                if retry_after is not None:
+                    pause = max(pause, retry_after)
+                    retry_after = None
+                final = pause >= remaining
+                self.sleep(min(pause, remaining))
+            for item in pending:
+                polls += 1
+                hint = self._read(item, started_at)
+                if hint is not None:
+                    retry_after = hint if retry_after is None else max(retry_after, hint)
+            if final:
+                break
+        for item in tracked:
+            if item.outcome is None:
+                # the deadline passed: still going if we ever saw it, else we never could read it
+                item.outcome = 'timed_out' if item.read_at is not None else 'unreadable'
+        return self._result(tracked, started_at, polls)
+
+    def _read(self, item, started_at):
+        """One job GET. Sets ``item.outcome`` when known. :returns: a ``Retry-After`` hint (seconds) or ``None``."""
+        try:
+            job = self.read_job(item.uuid)
+        except OntapApiError as exc:
+            item.last_error = exc
+            if exc.status in (401, 403):
+                item.outcome = 'unreadable'          # F14: no retry, no storm
+                return None
+            if exc.is_not_found:
+                item.not_found += 1                  # F13, F01: bounded re-reads
+                if item.not_found >= NOT_FOUND_LIMIT:
+                    item.outcome = 'unreadable'
+                return None
+            item.not_found = 0
+            if exc.is_busy or exc.is_server_error or exc.status == 429:
+                return exc.retry_after               # transient: retried inside the deadline
+            item.outcome = 'unreadable'              # any other 4xx: reading the job does not work
+            return None
+        except OntapTransportError as exc:
+            item.last_error = exc                    # transient: retried inside the deadline
+            item.not_found = 0
+            return None
+        elapsed = self.clock() - started_at
+        if not isinstance(job, dict):
+            raise OntapJobStateError(item.uuid, {}, elapsed)
+        job = dict(job)
+        job.setdefault('uuid', item.uuid)
+        item.job, item.last_error, item.not_found, item.read_at = job, None, 0, elapsed
+        state = job.get('state')
+        if state in TERMINAL:
+            item.outcome, item.how = state, 'read'
+        elif state not in NON_TERMINAL:
+            raise OntapJobStateError(item.uuid, job, elapsed)   # never guess: missing/unknown is not success
+        return None
+
+    # -- the result --------------------------------------------------------------------------------------------
+
+    def _result(self, tracked, started_at, polls):
+        elapsed = max(0.0, self.clock() - started_at)
+        outcomes = [item.outcome for item in tracked]
+        outcome = min(outcomes, key=SEVERITY.index)
+        sentences = [self._sentence(item, elapsed) for item in tracked]
+        if len(tracked) == 1:
+            message = sentences[0] + '.'
+        else:
+            message = '%d jobs, outcome %s: %s.' % (len(tracked), outcome, '; '.join(sentences))
+        return JobWaitResult(outcome, [item.job for item in tracked], elapsed, polls, message, outcomes)
+
+    def _sentence(self, item, elapsed):
+        outcome, uuid = item.outcome, item.uuid
+        if outcome == 'success' and item.how and item.how.startswith('http'):
+            return ('Job %s finished successfully within return_timeout (HTTP %s, state success; ONTAP reports its '
+                    'message and code only on a job read, which is not needed then)' % (uuid, item.how[4:]))
+        if outcome == 'success':
+            return 'Job %s succeeded (%s)' % (uuid, _facts(item.job))
+        if outcome == 'failure':
+            return 'Job %s failed (%s)' % (uuid, _facts(item.job, error=True))
+        if outcome == 'not_waited':
+            return ('Request accepted as job %s; not waited for (wait_for_completion: false), so its state, message '
+                    'and code were not read; the outcome was not verified' % uuid)
+        if outcome == 'timed_out':
+            text = ('Stopped waiting at job_timeout (%g s): still running after %.0f s (job %s, %s); the job was not '
+                    'cancelled and goes on, its outcome is not known yet'
+                    % (self.options.job_timeout, elapsed, uuid, _facts(item.job)))
+            if item.last_error is not None:
+                text += '; last seen at %.0f s, the latest poll failed: %s' % (item.read_at, _clause(item.last_error))
+            return text
+        # unreadable
+        error = item.last_error
+        if isinstance(error, OntapApiError) and error.status == 401:
+            hint = 'rejected while polling, e.g. an expired token or a changed password'
+        elif isinstance(error, OntapApiError) and (error.status == 403 or error.is_not_found):
+            hint = _UNREADABLE_HINT
+        else:
+            hint = 'no readable answer until job_timeout of %g s' % self.options.job_timeout
+        text = ('Request accepted as job %s; the job\'s status could not be read: %s (%s); the outcome was not verified'
+                % (uuid, _clause(error) if error is not None else 'no answer', hint))
+        if item.read_at is not None:
+            text += ' (last seen at %.0f s: %s)' % (item.read_at, _facts(item.job))
+        return text
+
+
+def _clause(error):
+    return str(error).rstrip('. ')
+
+
+def _facts(job, error=False):
+    """``state S, message "M", code C`` (+ the 9.9+ ``error`` object on failure)."""
+    message = job.get('message')
+    parts = ['state %s' % job.get('state', 'unknown'),
+             'message "%s"' % message if message else 'no message given by ONTAP',
+             'code %s' % job['code'] if job.get('code') is not None else 'no code given']
+    details = job.get('error') if error else None
+    if isinstance(details, dict) and (details.get('code') or details.get('message')):
+        text = 'error %s: %s' % (details.get('code'), details.get('message') or '')
+        arguments = [arg.get('message') for arg in details.get('arguments') or [] if isinstance(arg, dict) and arg.get('message')]
+        if arguments:
+            text += ' (%s)' % '; '.join(arguments)
+        parts.append(text.strip())
+    return ', '.join(parts)
+
+
+def job_reader(client, fields=JOB_FIELDS):
+    """A ``read_job(uuid) -> job dict`` for :class:`JobPoller`: ``GET /api/cluster/jobs/{uuid}?fields=...``.
+
+    Reads go through ``client`` with ``retry=False`` (the poller owns the deadline and its retries). If ONTAP rejects
+    the field list with HTTP 400 (a release without ``error``/``svm``), reads switch to ``fields=*``.
+    """
+    chosen = {'fields': fields}
+
+    def read_job(uuid):
+        try:
+            return client.request('GET', 'cluster/jobs/%s' % uuid, query={'fields': chosen['fields']}, retry=False).body
+        except OntapApiError as exc:
+            if exc.status == 400 and chosen['fields'] != '*':
+                chosen['fields'] = '*'
+                return client.request('GET', 'cluster/jobs/%s' % uuid, query={'fields': '*'}, retry=False).body
+            raise
+    return read_job
+
+
+def send_and_wait(client, method, path, query=None, body=None, options=None, clock=time.monotonic, sleep=time.sleep,
+                  rand=random.random):
+    """Send an asynchronous write and wait for its job(s).
+
+    Options are validated before anything is sent; ``started_at = clock()`` is taken before sending; the request
+    carries ``return_timeout`` (0 when not waiting) and is never resent.
+
+    :returns: ``(OntapResponse, JobWaitResult)``, or ``(OntapResponse, None)`` for a 2xx answer without a job
+        (a synchronous endpoint).
+    :raises OntapOptionError: bad options (nothing sent).
+    :raises OntapApiError: HTTP error (a job that failed within ``return_timeout`` comes back this way); for a 5xx on
+        a write, ``outcome_unknown`` is true and the message says the outcome is unknown and nothing was resent (F07).
+    :raises OntapTransportError: no answer; for a write that may have reached ONTAP (read timeout, reset)
+        ``outcome_unknown`` is true and the message says so (F07).
+    :raises OntapError: HTTP 202 without a job (the outcome cannot be followed).
+    """
+    options = options if options is not None else WaitOptions()
+    options.validate()
+    return_timeout = options.return_timeout if options.wait_for_completion else 0
+    started_at = clock()
+    response = client.request(method, path, query=query, body=body, return_timeout=return_timeout, retry=False)
+    if not response.jobs:
+        if response.status_code == 202:
+            raise OntapError('%s %s: HTTP 202 (accepted) without a job to follow; the outcome was not verified.'
+                             % (method.upper(), response.url))
+        return response, None
+    poller = JobPoller(job_reader(client), options, clock=clock, sleep=sleep, rand=rand)
+    return response, poller.wait(response.status_code, response.body, started_at)

@@ -1,0 +1,647 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the job poller: pure logic with a fake clock and fake sleep (no real waiting)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import itertools
+
+import pytest
+
+from ansible_collections.ontap.rest.plugins.module_utils.client import OntapResponse
+from ansible_collections.ontap.rest.plugins.module_utils.errors import (
+    OntapApiError,
+    OntapError,
+    OntapJobStateError,
+    OntapOptionError,
+    OntapTransportError,
+)
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import (
+    JOB_FIELDS,
+    NON_TERMINAL,
+    OUTCOMES,
+    TERMINAL,
+    JobPoller,
+    JobWaitResult,
+    WaitOptions,
+    backoff,
+    job_reader,
+    send_and_wait,
+)
+
+
+class FakeClock(object):
+    """``clock()`` returns ``now``; ``sleep(s)`` records ``s`` and advances ``now`` (never really sleeps)."""
+
+    def __init__(self, now=1000.0):
+        self.now = float(now)
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0, 'negative sleep %r' % seconds
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+J1 = '11111111-1111-1111-1111-111111111111'
+J2 = '22222222-2222-2222-2222-222222222222'
+NO_JITTER = 0.5   # rand() == 0.5 -> jitter factor exactly 1
+
+
+def accepted(*uuids):
+    """An HTTP 202 body as ONTAP sends it: job uuid and self link only."""
+    jobs = [{'uuid': uuid, '_links': {'self': {'href': '/api/cluster/jobs/%s' % uuid}}} for uuid in uuids]
+    return {'job': jobs[0]} if len(jobs) == 1 else {'jobs': jobs}
+
+
+def job(state, message=None, code=None, uuid=J1, **more):
+    out = {'uuid': uuid, 'state': state}
+    if message is not None:
+        out['message'] = message
+    if code is not None:
+        out['code'] = code
+    out.update(more)
+    return out
+
+
+def api_error(status, code=None, message='', retry_after=None):
+    return OntapApiError(status, code=code, message=message, method='GET', retry_after=retry_after,
+                         url='https://cluster1.example.com:443/api/cluster/jobs/%s' % J1)
+
+
+def reset_error():
+    return OntapTransportError('reset', 'GET', 'https://cluster1.example.com:443/api/cluster/jobs/%s' % J1,
+                               'Connection reset by peer')
+
+
+class Script(object):
+    """``read_job`` fake: per uuid, a list of answers (job dicts or exceptions); the last one repeats."""
+
+    def __init__(self, clock, **scripts):
+        self.clock = clock
+        self.scripts = dict((uuid, list(answers)) for uuid, answers in scripts.items())
+        self.reads = []   # (time, uuid)
+
+    def __call__(self, uuid):
+        self.reads.append((self.clock(), uuid))
+        answers = self.scripts[uuid]
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return dict(answer)
+
+    def times(self, uuid=None):
+        return [when for when, which in self.reads if uuid is None or which == uuid]
+
+
+def poller(clock, script, **options):
+    options.setdefault('poll_interval', 2.0)
+    options.setdefault('max_poll_interval', 30.0)
+    options.setdefault('job_timeout', 600.0)
+    return JobPoller(script, WaitOptions(**options), clock=clock, sleep=clock.sleep, rand=lambda: NO_JITTER)
+
+
+# -- constants and options -------------------------------------------------------------------------------------
+
+def test_states_and_outcomes_are_the_documented_ones():
+    assert NON_TERMINAL == ('queued', 'running', 'paused')
+    assert TERMINAL == ('success', 'failure')
+    assert OUTCOMES == ('success', 'failure', 'timed_out', 'unreadable', 'not_waited')
+    assert JOB_FIELDS == 'uuid,state,message,code,error,description,start_time,end_time,svm'
+
+
+def test_wait_options_defaults_and_from_params():
+    options = WaitOptions.from_params({'return_timeout': None, 'job_timeout': 900, 'hostname': 'x'})
+    assert (options.wait_for_completion, options.return_timeout, options.poll_interval, options.max_poll_interval,
+            options.job_timeout) == (True, 30, 2.0, 30.0, 900)
+    assert options.validate() is options
+
+
+@pytest.mark.parametrize('value', [121, -1, 600])
+def test_f08_return_timeout_out_of_range_is_an_option_error(value):
+    with pytest.raises(OntapOptionError) as info:
+        WaitOptions(return_timeout=value).validate()
+    assert info.value.option == 'return_timeout'
+    assert 'return_timeout' in str(info.value) and 'job_timeout' in str(info.value)
+
+
+@pytest.mark.parametrize('value', [30.5, '30', True, None])
+def test_return_timeout_must_be_an_integer(value):
+    with pytest.raises(OntapOptionError) as info:
+        WaitOptions(return_timeout=value).validate()
+    assert info.value.option == 'return_timeout'
+
+
+def test_return_timeout_integral_float_and_bounds_are_accepted():
+    assert WaitOptions(return_timeout=30.0).validate().return_timeout == 30
+    assert isinstance(WaitOptions(return_timeout=30.0).validate().return_timeout, int)
+    assert WaitOptions(return_timeout=0).validate().return_timeout == 0
+    assert WaitOptions(return_timeout=120).validate().return_timeout == 120
+
+
+@pytest.mark.parametrize('option, value', [
+    ('poll_interval', 0), ('poll_interval', -1), ('poll_interval', 'x'),
+    ('max_poll_interval', 1.0),   # below poll_interval 2.0
+    ('job_timeout', -5), ('job_timeout', True),
+    ('wait_for_completion', 'yes'),
+])
+def test_other_options_are_validated_naming_the_option(option, value):
+    with pytest.raises(OntapOptionError) as info:
+        WaitOptions(**{option: value}).validate()
+    assert info.value.option == option
+    assert option in str(info.value)
+
+
+# -- backoff ------------------------------------------------------------------------------------------------------
+
+def test_f06_backoff_sequence_grows_by_half_and_caps():
+    pauses = list(itertools.islice(backoff(2.0, 30.0, rand=lambda: NO_JITTER), 9))
+    assert pauses == pytest.approx([2.0, 3.0, 4.5, 6.75, 10.125, 15.1875, 22.78125, 30.0, 30.0])
+
+
+def test_backoff_jitter_is_small_and_never_exceeds_the_cap():
+    low = list(itertools.islice(backoff(2.0, 30.0, rand=lambda: 0.0), 10))
+    high = list(itertools.islice(backoff(2.0, 30.0, rand=lambda: 0.999999), 10))
+    assert low[0] == pytest.approx(1.8) and high[0] == pytest.approx(2.2, rel=1e-5)
+    assert low[-1] == pytest.approx(27.0)
+    assert max(high) == 30.0
+    for index, (a, b) in enumerate(zip(low, high)):
+        assert a <= b <= 30.0, index
+
+
+def test_backoff_first_above_cap_starts_at_cap():
+    assert list(itertools.islice(backoff(50.0, 30.0, rand=lambda: NO_JITTER), 2)) == [30.0, 30.0]
+
+
+# -- 200/201 versus 202 ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('status', [200, 201])
+def test_f18_200_201_with_a_job_is_success_without_any_get(clock, status):
+    script = Script(clock, **{J1: [AssertionError('no GET expected')]})
+    result = poller(clock, script).wait(status, accepted(J1), clock())
+    assert result.outcome == 'success' and result.ok
+    assert result.polls == 0 and script.reads == [] and clock.sleeps == []
+    assert result.job['uuid'] == J1
+    assert J1 in result.message and 'HTTP %d' % status in result.message and 'state success' in result.message
+
+
+def test_f18_202_first_poll_after_poll_interval_then_backoff(clock):
+    script = Script(clock, **{J1: [job('running'), job('running'), job('running'), job('success', 'success', 0)]})
+    started = clock()
+    result = poller(clock, script).wait(202, accepted(J1), started)
+    assert result.outcome == 'success'
+    assert clock.sleeps == pytest.approx([2.0, 3.0, 4.5, 6.75])
+    assert [when - started for when in script.times()] == pytest.approx([2.0, 5.0, 9.5, 16.25])
+    assert result.polls == 4
+    assert result.elapsed == pytest.approx(16.25)
+    assert result.message == 'Job %s succeeded (state success, message "success", code 0).' % J1
+
+
+def test_f04_long_job_within_the_budget_succeeds(clock):
+    def read(uuid):
+        return job('running', 'deleting', 0, uuid) if clock.now - started < 300 else job('success', 'success', 0, uuid)
+    started = clock()
+    result = JobPoller(read, WaitOptions(job_timeout=900), clock=clock, sleep=clock.sleep,
+                       rand=lambda: NO_JITTER).wait(202, accepted(J1), started)
+    assert result.outcome == 'success'
+    assert 300 <= result.elapsed < 330
+    assert max(clock.sleeps) <= 30.0
+
+
+def test_wait_rejects_answers_without_a_job_or_with_an_odd_status(clock):
+    p = poller(clock, Script(clock, **{J1: [job('success')]}))
+    with pytest.raises(OntapError, match='no job'):
+        p.wait(202, {'records': []}, clock())
+    with pytest.raises(OntapError, match='200, 201, 202'):
+        p.wait(204, accepted(J1), clock())
+
+
+def test_uuid_taken_from_the_self_link_when_missing(clock):
+    script = Script(clock, **{J1: [job('success', 'success', 0)]})
+    body = {'job': {'_links': {'self': {'href': '/api/cluster/jobs/%s' % J1}}}}
+    assert poller(clock, script).wait(202, body, clock()).outcome == 'success'
+    assert script.reads[0][1] == J1
+
+
+# -- states ---------------------------------------------------------------------------------------------------
+
+def test_paused_stays_non_terminal_until_it_resumes(clock):
+    script = Script(clock, **{J1: [job('queued'), job('paused', 'Paused by administrator'), job('paused'),
+                                   job('running'), job('success', 'success', 0)]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'success' and result.polls == 5
+
+
+def test_paused_until_the_deadline_is_timed_out_not_success(clock):
+    script = Script(clock, **{J1: [job('paused', 'Paused by administrator', 0)]})
+    result = poller(clock, script, job_timeout=60).wait(202, accepted(J1), clock())
+    assert result.outcome == 'timed_out' and not result.ok
+    assert 'state paused' in result.message and 'Paused by administrator' in result.message
+
+
+def test_failure_keeps_message_code_and_error_object(clock):
+    error = {'code': '917927', 'message': 'The specified volume was not found.',
+             'arguments': [{'code': '1', 'message': 'vol1'}]}
+    script = Script(clock, **{J1: [job('running'), job('failure', 'The specified volume was not found.', 917927,
+                                                       error=error)]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'failure' and not result.ok
+    assert result.job['code'] == 917927 and result.job['error'] == error
+    assert result.message == ('Job %s failed (state failure, message "The specified volume was not found.", code 917927, '
+                              'error 917927: The specified volume was not found. (vol1)).' % J1)
+
+
+def test_failure_without_message_is_still_a_failure_with_a_full_sentence(clock):
+    script = Script(clock, **{J1: [job('failure')]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'failure'
+    assert result.message == 'Job %s failed (state failure, no message given by ONTAP, no code given).' % J1
+
+
+def test_terminal_state_ends_the_wait_at_once(clock):
+    script = Script(clock, **{J1: [job('failure', 'boom', 5)]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.polls == 1 and clock.sleeps == [2.0]
+
+
+def test_non_zero_code_while_running_is_progress_not_failure(clock):
+    script = Script(clock, **{J1: [job('running', 'Preparing', 786435), job('running', 'Transferring', 983082),
+                                   job('success', 'success', 0)]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'success' and result.polls == 3
+
+
+def test_missing_state_is_an_error_never_success(clock):
+    script = Script(clock, **{J1: [{'uuid': J1, 'message': 'complete'}]})
+    with pytest.raises(OntapJobStateError) as info:
+        poller(clock, script).wait(202, accepted(J1), clock())
+    assert info.value.uuid == J1 and 'no state' in str(info.value)
+    assert 'not verified' in str(info.value) and 'success' not in str(info.value).split('expected')[0]
+
+
+@pytest.mark.parametrize('state', ['cancelled', 'done', 'SUCCESS', '', 0])
+def test_unknown_state_is_an_error_never_success(clock, state):
+    script = Script(clock, **{J1: [job(state)]})
+    with pytest.raises(OntapJobStateError) as info:
+        poller(clock, script).wait(202, accepted(J1), clock())
+    assert 'unknown state' in str(info.value) and J1 in str(info.value)
+
+
+def test_empty_job_body_is_an_error(clock):
+    p = JobPoller(lambda uuid: None, WaitOptions(), clock=clock, sleep=clock.sleep)
+    with pytest.raises(OntapJobStateError):
+        p.wait(202, accepted(J1), clock())
+
+
+# -- the deadline ------------------------------------------------------------------------------------------------
+
+def test_never_sleeps_past_the_deadline_and_polls_last_at_the_deadline(clock):
+    script = Script(clock, **{J1: [job('running', 'Copying data', 0)]})
+    started = clock()
+    result = poller(clock, script, job_timeout=10).wait(202, accepted(J1), started)
+    assert clock.sleeps == pytest.approx([2.0, 3.0, 4.5, 0.5])
+    assert sum(clock.sleeps) == pytest.approx(10.0)
+    assert script.times()[-1] == pytest.approx(started + 10.0)
+    assert result.outcome == 'timed_out' and result.polls == 4
+    assert result.elapsed == pytest.approx(10.0)
+
+
+def test_deadline_counts_from_sending_not_from_the_first_poll(clock):
+    script = Script(clock, **{J1: [job('running')]})
+    started = clock()
+    clock.advance(30)          # the request itself was held for return_timeout=30
+    result = poller(clock, script, job_timeout=40).wait(202, accepted(J1), started)
+    assert clock.now == pytest.approx(started + 40)
+    assert sum(clock.sleeps) == pytest.approx(10)
+    assert result.outcome == 'timed_out'
+
+
+def test_deadline_already_passed_gives_one_last_poll_without_sleeping(clock):
+    script = Script(clock, **{J1: [job('running')]})
+    started = clock()
+    clock.advance(50)
+    result = poller(clock, script, job_timeout=20).wait(202, accepted(J1), started)
+    assert clock.sleeps == [] and result.polls == 1 and result.outcome == 'timed_out'
+
+
+def test_last_poll_at_the_deadline_can_still_see_success(clock):
+    script = Script(clock, **{J1: [job('running')] * 3 + [job('success', 'success', 0)]})
+    started = clock()
+    result = poller(clock, script, job_timeout=10).wait(202, accepted(J1), started)
+    assert result.outcome == 'success' and result.polls == 4
+    assert script.times()[-1] == pytest.approx(started + 10)
+
+
+def test_f05_f35_timeout_says_still_running_and_never_failed(clock):
+    script = Script(clock, **{J1: [job('running', 'Resync in progress', 0)]})
+    result = poller(clock, script, job_timeout=60).wait(202, accepted(J1), clock())
+    assert result.outcome == 'timed_out' and not result.ok
+    assert 'still running after 60 s (job %s, state running, message "Resync in progress", code 0)' % J1 in result.message
+    assert 'fail' not in result.message.lower()
+    assert result.job == job('running', 'Resync in progress', 0)
+    assert result.as_result()['job_wait'] == {'outcome': 'timed_out', 'elapsed': 60.0, 'polls': result.polls}
+
+
+def test_job_timeout_zero_reads_once_at_once(clock):
+    script = Script(clock, **{J1: [job('success', 'success', 0)]})
+    result = poller(clock, script, job_timeout=0).wait(202, accepted(J1), clock())
+    assert clock.sleeps == [] and result.outcome == 'success' and result.polls == 1
+
+
+# -- several jobs ------------------------------------------------------------------------------------------------
+
+def test_jobs_list_every_job_waited_under_one_deadline(clock):
+    script = Script(clock, **{J1: [job('running', uuid=J1), job('success', 'success', 0, J1)],
+                              J2: [job('running', 'Deleting', 0, J2)]})
+    started = clock()
+    result = poller(clock, script, job_timeout=20).wait(202, accepted(J1, J2), started)
+    assert result.outcome == 'timed_out'
+    assert result.job_outcomes == ['success', 'timed_out']
+    assert len(script.times(J1)) == 2            # J1 is not read again once it succeeded
+    assert max(script.times(J2)) == pytest.approx(started + 20)   # one deadline for both
+    assert clock.now == pytest.approx(started + 20)
+    out = result.as_result()
+    assert [item['uuid'] for item in out['jobs']] == [J1, J2] and out['job']['uuid'] == J1
+    assert out['jobs'][0]['state'] == 'success' and out['jobs'][1]['state'] == 'running'
+    assert result.message.startswith('2 jobs, outcome timed_out: Job %s succeeded' % J1)
+    assert J2 in result.message
+
+
+@pytest.mark.parametrize('answers, worst', [
+    (([job('failure', 'x', 1, J1)], [job('success', 's', 0, J2)]), 'failure'),
+    (([api_error(403, '6', 'not authorized')], [job('success', 's', 0, J2)]), 'unreadable'),
+    (([job('failure', 'x', 1, J1)], [api_error(403, '6', 'not authorized')]), 'failure'),
+    (([job('success', 's', 0, J1)], [job('success', 's', 0, J2)]), 'success'),
+])
+def test_jobs_list_outcome_is_the_worst(clock, answers, worst):
+    script = Script(clock, **{J1: answers[0], J2: answers[1]})
+    result = poller(clock, script).wait(202, accepted(J1, J2), clock())
+    assert result.outcome == worst
+
+
+def test_single_job_result_has_no_jobs_key(clock):
+    result = poller(clock, Script(clock, **{J1: [job('success', 'success', 0)]})).wait(202, accepted(J1), clock())
+    assert set(result.as_result()) == {'job', 'job_wait'}
+    assert set(result.as_result()['job_wait']) == {'outcome', 'elapsed', 'polls'}
+
+
+def test_elapsed_rounded_to_milliseconds_in_the_result(clock):
+    result = JobWaitResult('success', [job('success')], 1.23456789, 1, 'x')
+    assert result.as_result()['job_wait']['elapsed'] == 1.235
+
+
+# -- unreadable job status ---------------------------------------------------------------------------------------
+
+def test_f14_job_get_forbidden_is_unreadable_without_retry(clock):
+    script = Script(clock, **{J1: [api_error(403, '6', 'not authorized for that command')]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'unreadable' and not result.ok
+    assert result.polls == 1 and len(script.reads) == 1 and clock.sleeps == [2.0]
+    assert result.message.startswith("Request accepted as job %s; the job's status could not be read: " % J1)
+    assert result.message.endswith('(a role without read access to /api/cluster/jobs, or Amazon FSx); '
+                                   'the outcome was not verified.')
+    assert 'not authorized for that command' in result.message
+    assert 'fail' not in result.message.lower()
+
+
+def test_job_get_unauthorized_is_unreadable_at_once(clock):
+    script = Script(clock, **{J1: [api_error(401, None, 'Authorization Required')]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'unreadable' and result.polls == 1
+    assert 'credentials were rejected' in result.message and 'the outcome was not verified' in result.message
+
+
+def test_f13_job_not_found_is_reread_three_times_then_unreadable(clock):
+    script = Script(clock, **{J1: [api_error(404, '4', "entry doesn't exist")]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'unreadable' and result.polls == 3
+    assert "entry doesn't exist" in result.message
+    assert '(a role without read access to /api/cluster/jobs, or Amazon FSx); the outcome was not verified.' in result.message
+
+
+def test_f01_not_found_streak_resets_after_a_good_read(clock):
+    not_found = api_error(404, '4', "entry doesn't exist")
+    script = Script(clock, **{J1: [not_found, not_found, job('running'), not_found, not_found, job('running'),
+                                   job('success', 'success', 0)]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'success' and result.polls == 7
+
+
+def test_other_client_error_on_the_job_get_is_unreadable(clock):
+    script = Script(clock, **{J1: [api_error(400, '2', 'Unexpected argument')]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'unreadable' and result.polls == 1
+
+
+# -- transient poll errors ---------------------------------------------------------------------------------------
+
+def test_f20_transient_503_and_connection_reset_are_retried_not_failures(clock):
+    script = Script(clock, **{J1: [job('running'), api_error(503, None, 'Service Unavailable'), reset_error(),
+                                   api_error(502), api_error(429, '262160', 'too many requests'),
+                                   OntapTransportError('timeout', 'GET', 'u', 'read timed out'),
+                                   job('success', 'success', 0)]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'success' and result.polls == 7
+
+
+def test_retry_after_on_a_poll_is_honoured(clock):
+    script = Script(clock, **{J1: [api_error(503, '2621573', 'SVM temporarily locked', retry_after=20.0),
+                                   job('success', 'success', 0)]})
+    result = poller(clock, script).wait(202, accepted(J1), clock())
+    assert result.outcome == 'success'
+    assert clock.sleeps == pytest.approx([2.0, 20.0])
+
+
+def test_retry_after_beyond_the_deadline_is_cut_to_the_deadline(clock):
+    script = Script(clock, **{J1: [job('running'), api_error(429, None, '', retry_after=3600.0), job('running')]})
+    started = clock()
+    result = poller(clock, script, job_timeout=30).wait(202, accepted(J1), started)
+    assert clock.sleeps == pytest.approx([2.0, 3.0, 25.0])
+    assert script.times()[-1] == pytest.approx(started + 30)
+    assert result.outcome == 'timed_out'
+
+
+def test_transient_errors_until_the_deadline_after_a_good_read_are_timed_out_with_the_last_error(clock):
+    script = Script(clock, **{J1: [job('running', 'Cloning', 0), reset_error()]})
+    result = poller(clock, script, job_timeout=30).wait(202, accepted(J1), clock())
+    assert result.outcome == 'timed_out'
+    assert 'state running' in result.message and 'latest poll failed' in result.message
+    assert 'Connection reset by peer' in result.message
+
+
+def test_transient_errors_on_every_poll_are_unreadable_not_failure(clock):
+    script = Script(clock, **{J1: [api_error(503, None, 'Service Unavailable')]})
+    result = poller(clock, script, job_timeout=30).wait(202, accepted(J1), clock())
+    assert result.outcome == 'unreadable'
+    assert "the job's status could not be read" in result.message and 'Service Unavailable' in result.message
+    assert 'fail' not in result.message.lower()
+
+
+# -- wait_for (existing jobs) -----------------------------------------------------------------------------------
+
+def test_wait_for_terminal_job_makes_no_get(clock):
+    script = Script(clock, **{J1: [AssertionError('no GET expected')]})
+    result = poller(clock, script).wait_for([job('success', 'success', 0)], clock())
+    assert result.outcome == 'success' and result.polls == 0
+
+
+def test_wait_for_uuid_is_read_at_once_then_backs_off(clock):
+    script = Script(clock, **{J1: [job('running'), job('running'), job('failure', 'no space', 13)]})
+    started = clock()
+    result = poller(clock, script).wait_for([J1], started)
+    assert result.outcome == 'failure'
+    assert [when - started for when in script.times()] == pytest.approx([0.0, 2.0, 5.0])
+
+
+def test_wait_for_known_running_job_waits_poll_interval_first(clock):
+    script = Script(clock, **{J1: [job('success', 'success', 0)]})
+    started = clock()
+    poller(clock, script).wait_for([job('running')], started)
+    assert script.times() == [started + 2.0]
+
+
+def test_wait_for_not_waiting_makes_no_get(clock):
+    script = Script(clock, **{J1: [AssertionError('no GET expected')]})
+    result = poller(clock, script, wait_for_completion=False).wait_for([J1], clock())
+    assert result.outcome == 'not_waited' and result.polls == 0
+
+
+# -- send_and_wait -----------------------------------------------------------------------------------------------
+
+class FakeClient(object):
+    """Records requests; ``answer`` for the write (an OntapResponse or exception), ``jobs`` for job GETs."""
+
+    def __init__(self, clock, answer, jobs=None, send_takes=0.0):
+        self.clock = clock
+        self.answer = answer
+        self.jobs = list(jobs or [])
+        self.send_takes = send_takes
+        self.calls = []
+
+    def request(self, method, path, query=None, body=None, return_timeout=None, retry=None):
+        self.calls.append(dict(method=method, path=path, query=query, body=body, return_timeout=return_timeout,
+                               retry=retry, at=self.clock()))
+        if method == 'GET':
+            answer = self.jobs.pop(0) if len(self.jobs) > 1 else self.jobs[0]
+        else:
+            self.clock.advance(self.send_takes)
+            answer = self.answer
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def gets(self):
+        return [call for call in self.calls if call['method'] == 'GET']
+
+
+def response(status, body):
+    return OntapResponse(status, body, {}, 'POST', 'https://cluster1.example.com:443/api/storage/volumes')
+
+
+def get_answer(body):
+    return OntapResponse(200, body, {}, 'GET', 'https://cluster1.example.com:443/api/cluster/jobs/%s' % J1)
+
+
+def test_send_and_wait_polls_a_202_through_the_client_without_client_retries(clock):
+    client = FakeClient(clock, response(202, accepted(J1)),
+                        [get_answer(job('running')), get_answer(job('success', 'success', 0))], send_takes=30)
+    started = clock()
+    resp, result = send_and_wait(client, 'POST', 'storage/volumes', body={'name': 'vol1'},
+                                 options=WaitOptions(job_timeout=600), clock=clock, sleep=clock.sleep)
+    assert resp.status_code == 202 and result.outcome == 'success'
+    write = client.calls[0]
+    assert write['method'] == 'POST' and write['return_timeout'] == 30 and write['retry'] is False
+    assert write['body'] == {'name': 'vol1'} and write['at'] == started
+    gets = client.gets()
+    assert [call['path'] for call in gets] == ['cluster/jobs/%s' % J1] * 2
+    assert all(call['retry'] is False and call['query'] == {'fields': JOB_FIELDS} for call in gets)
+    assert result.elapsed >= 30          # counted from before the send
+
+
+def test_send_and_wait_deadline_includes_the_time_the_request_was_held(clock):
+    client = FakeClient(clock, response(202, accepted(J1)), [get_answer(job('running'))], send_takes=30)
+    started = clock()
+    _resp, result = send_and_wait(client, 'PATCH', 'storage/volumes/x', body={}, options=WaitOptions(job_timeout=40),
+                                  clock=clock, sleep=clock.sleep)
+    assert result.outcome == 'timed_out'
+    assert clock.now == pytest.approx(started + 40)
+
+
+@pytest.mark.parametrize('status', [200, 201])
+def test_send_and_wait_sync_success_makes_no_get(clock, status):
+    client = FakeClient(clock, response(status, accepted(J1)), [AssertionError('no GET')])
+    _resp, result = send_and_wait(client, 'POST', 'storage/volumes', body={}, clock=clock, sleep=clock.sleep)
+    assert result.outcome == 'success' and client.gets() == []
+
+
+def test_f03_not_waiting_sends_return_timeout_zero_and_makes_zero_gets(clock):
+    client = FakeClient(clock, response(202, accepted(J1)), [AssertionError('no GET')])
+    options = WaitOptions(wait_for_completion=False, return_timeout=60)
+    resp, result = send_and_wait(client, 'DELETE', 'storage/qtrees/1/2', options=options, clock=clock, sleep=clock.sleep)
+    assert client.calls[0]['return_timeout'] == 0 and client.gets() == []
+    assert result.outcome == 'not_waited' and result.ok and result.polls == 0 and clock.sleeps == []
+    assert result.job['uuid'] == J1 and resp.status_code == 202
+    assert J1 in result.message and 'not waited for' in result.message
+
+
+def test_f08_invalid_return_timeout_is_rejected_before_sending(clock):
+    client = FakeClient(clock, AssertionError('nothing may be sent'))
+    with pytest.raises(OntapOptionError) as info:
+        send_and_wait(client, 'POST', 'storage/volumes', body={}, options=WaitOptions(return_timeout=600),
+                      clock=clock, sleep=clock.sleep)
+    assert info.value.option == 'return_timeout' and client.calls == []
+
+
+def test_send_and_wait_synchronous_endpoint_returns_no_wait_result(clock):
+    client = FakeClient(clock, response(201, {'num_records': 1, 'records': [{'name': 'x'}]}))
+    resp, result = send_and_wait(client, 'POST', 'snapmirror/relationships/x/transfers', body={},
+                                 clock=clock, sleep=clock.sleep)
+    assert result is None and resp.status_code == 201
+
+
+def test_send_and_wait_202_without_job_is_not_verified(clock):
+    client = FakeClient(clock, response(202, {}))
+    with pytest.raises(OntapError, match='without a job to follow; the outcome was not verified'):
+        send_and_wait(client, 'POST', 'storage/volumes', body={}, clock=clock, sleep=clock.sleep)
+
+
+@pytest.mark.parametrize('error', [
+    OntapTransportError('timeout', 'POST', 'https://cluster1.example.com:443/api/cluster/software/download',
+                        'Read timed out'),
+    OntapTransportError('reset', 'POST', 'https://cluster1.example.com:443/api/cluster/software/download',
+                        'Connection reset by peer'),
+    OntapApiError(500, code=None, message='Internal Server Error', method='POST',
+                  url='https://cluster1.example.com:443/api/cluster/software/download'),
+])
+def test_f07_lost_or_5xx_answer_on_a_write_is_unknown_not_failed(clock, error):
+    client = FakeClient(clock, error)
+    with pytest.raises(OntapError) as info:
+        send_and_wait(client, 'POST', 'cluster/software/download', body={'url': 'http://x/image.tgz'},
+                      clock=clock, sleep=clock.sleep)
+    text = str(info.value)
+    assert info.value.outcome_unknown
+    assert 'outcome is unknown' in text and 'not resent' in text
+    assert 'fail' not in text.lower()
+    assert len(client.calls) == 1
+
+
+def test_job_reader_reads_fields_without_client_retries_and_falls_back_to_all_fields(clock):
+    client = FakeClient(clock, None, [OntapApiError(400, code='262197', message='invalid field error', method='GET'),
+                                      get_answer(job('running'))])
+    read = job_reader(client)
+    assert read(J1) == job('running')
+    assert [call['query'] for call in client.calls] == [{'fields': JOB_FIELDS}, {'fields': '*'}]
+    read(J1)
+    assert client.calls[-1]['query'] == {'fields': '*'} and client.calls[-1]['retry'] is False
