@@ -32,11 +32,7 @@ import time
 import traceback
 import warnings
 
-try:
-    from urllib.parse import urlencode, urlsplit, parse_qsl, quote
-except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps sanity's import test quiet
-    from urllib import urlencode, quote  # pylint: disable=no-name-in-module
-    from urlparse import urlsplit, parse_qsl  # pylint: disable=import-error
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 try:
     import requests
