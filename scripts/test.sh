@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# THE test command of ontap.rest (README.md names it; .ci/run runs it).
+#
+#   bash scripts/test.sh                 all stages, in order
+#   bash scripts/test.sh units sanity    only the named stages (bootstrap and the build tree are always prepared)
+#   FAIL_FAST=1 bash scripts/test.sh     stop at the first failing stage
+#
+# Stages:
+#   units        ansible-test units --local (tests/unit), from the build tree; fails when no test ran
+#   simulator    pytest tests/simulator (the ONTAP simulator's own tests); fails when no test ran
+#   sanity       ansible-test sanity --requirements --venv, with zero entries in tests/sanity/ignore-*.txt
+#   integration  pytest tests/integration: every tests/integration/playbooks/*.yml against the simulator
+#   changelog    antsibull-changelog lint (fragments) and lint-changelog-yaml
+#   build        ansible-galaxy collection build + install --offline, then ansible-doc for every module
+#
+# Every stage runs even when an earlier one failed (unless FAIL_FAST=1); the exit status is non-zero when any
+# stage failed, and a summary with each stage's result and duration is printed at the end.
+# Works offline with a package index: ansible-test's pip bootstrap download is replaced by
+# scripts/get_pip_standin.py (installed into ~/.ansible/test/cache).
+# The stage_* functions are called by name (run_stage), which shellcheck cannot see:
+# shellcheck disable=SC2329
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$ROOT/.venv"
+BUILD="$ROOT/.build/ansible_collections/ontap/rest"
+PYVER=3.11
+ALL_STAGES=(units simulator sanity integration changelog build)
+
+if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD="" PLAIN=""; fi
+say() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results bookkeeping
+
+declare -a SUMMARY=()
+FAILED=0
+
+record() {  # record <stage> <PASS|FAIL|SKIP> <seconds> <note>
+    SUMMARY+=("$(printf '  %-12s %-5s %5ss  %s' "$1" "$2" "$3" "$4")")
+    [ "$2" = FAIL ] && FAILED=1
+    return 0
+}
+
+print_summary() {
+    local total
+    total=$(elapsed "$T0")
+    printf '\n==================== ontap.rest test summary ====================\n'
+    printf '  %-12s %-5s %6s  %s\n' stage result time note
+    printf '%s\n' "${SUMMARY[@]}"
+    printf '  %-12s %-5s %5ss\n' total "$([ "$FAILED" = 0 ] && echo PASS || echo FAIL)" "$total"
+    printf '=================================================================\n'
+}
+
+# Each stage function prints its own output, sets NOTE (one line for the summary) and returns
+# 0 (pass), 1 (fail) or 2 (skip: what it tests does not exist yet).
+run_stage() {
+    local name=$1 t rc
+    say "stage: $name"
+    NOTE=""
+    t=$(now)
+    "stage_$name"
+    rc=$?
+    case $rc in
+        0) record "$name" PASS "$(elapsed "$t")" "$NOTE" ;;
+        2) record "$name" SKIP "$(elapsed "$t")" "$NOTE" ;;
+        *) record "$name" FAIL "$(elapsed "$t")" "${NOTE:-exit status $rc}" ;;
+    esac
+    if [ "$rc" = 1 ] || [ "$rc" -gt 2 ]; then
+        echo "stage $name FAILED${NOTE:+: $NOTE}" >&2
+        if [ "${FAIL_FAST:-0}" = 1 ]; then
+            print_summary
+            exit 1
+        fi
+    fi
+    return 0
+}
+
+has_files() {  # has_files <find args...>: true when find prints at least one path
+    [ -n "$(find "$@" -print -quit 2>/dev/null)" ]
+}
+
+# pytest, with "no tests ran" (exit 5) counted as a failure.
+run_pytest() {
+    local rc
+    python -m pytest -p no:cacheprovider "$@"
+    rc=$?
+    if [ "$rc" = 5 ]; then
+        NOTE="pytest collected no tests"
+        return 1
+    fi
+    [ "$rc" = 0 ] || { NOTE="pytest exit status $rc"; return 1; }
+    return 0
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stages
+
+stage_units() {
+    local junit="$BUILD/tests/output/junit" counts
+    if ! has_files "$ROOT/tests/unit" -name 'test_*.py'; then
+        if has_files "$ROOT/plugins" -name '*.py' ! -name '__init__.py'; then
+            NOTE="plugins/ has code but tests/unit has no test_*.py"
+            return 1
+        fi
+        NOTE="no plugins and no unit tests yet"
+        return 2
+    fi
+    rm -rf "$junit"
+    (cd "$BUILD" && ANSIBLE_TEST_CONTENT_ROOT="$BUILD" \
+        ansible-test units --python "$PYVER" --local --color no) || { NOTE="ansible-test units failed"; return 1; }
+    # ansible-test treats pytest's "no tests ran" as success: count what actually ran from its JUnit reports.
+    counts=$(python - "$junit" <<'EOF'
+import glob, os, sys
+import xml.etree.ElementTree as ET
+tests = failures = skipped = 0
+for path in glob.glob(os.path.join(sys.argv[1], '*.xml')):
+    root = ET.parse(path).getroot()
+    for suite in ([root] if root.tag == 'testsuite' else root.iter('testsuite')):
+        tests += int(suite.get('tests', 0))
+        failures += int(suite.get('failures', 0)) + int(suite.get('errors', 0))
+        skipped += int(suite.get('skipped', 0))
+print(tests, failures, skipped)
+EOF
+    ) || { NOTE="cannot read the JUnit reports in $junit"; return 1; }
+    local tests failures skipped
+    read -r tests failures skipped <<<"$counts"
+    NOTE="$tests tests, $failures failed/errors, $skipped skipped"
+    [ "$tests" -gt 0 ] || { NOTE="no unit test ran ($NOTE)"; return 1; }
+    [ "$failures" = 0 ] || return 1
+    [ "$tests" -gt "$skipped" ] || { NOTE="every unit test was skipped ($NOTE)"; return 1; }
+    return 0
+}
+
+stage_simulator() {
+    if [ ! -f "$ROOT/tests/simulator/pyproject.toml" ] && [ ! -f "$ROOT/tests/simulator/setup.py" ]; then
+        NOTE="tests/simulator is not a package yet"
+        return 2
+    fi
+    run_pytest tests/simulator -q -ra || return 1
+    NOTE="pytest tests/simulator passed"
+}
+
+stage_sanity() {
+    local f entries=0 n
+    for f in "$ROOT"/tests/sanity/ignore-*.txt; do
+        [ -f "$f" ] || continue
+        n=$(grep -cvE '^[[:space:]]*(#|$)' "$f" || true)
+        if [ "$n" -gt 0 ]; then
+            echo "error: ${f#"$ROOT"/} has $n ignore entries; fix the code instead:" >&2
+            grep -vE '^[[:space:]]*(#|$)' "$f" >&2
+            entries=$((entries + n))
+        fi
+    done
+    [ "$entries" = 0 ] || { NOTE="$entries entries in tests/sanity/ignore-*.txt"; return 1; }
+    install_get_pip_standin || { NOTE="cannot install the get-pip stand-in"; return 1; }
+    (cd "$BUILD" && ANSIBLE_TEST_CONTENT_ROOT="$BUILD" \
+        ansible-test sanity --python "$PYVER" --requirements --venv --color no) || { NOTE="ansible-test sanity failed"; return 1; }
+    NOTE="ansible-test sanity clean, no ignore entries"
+}
+
+stage_integration() {
+    has_files "$ROOT/tests/integration/playbooks" -name '*.yml' || { NOTE="no playbooks in tests/integration/playbooks"; return 1; }
+    run_pytest tests/integration -v -ra || return 1
+    NOTE="$(find "$ROOT/tests/integration/playbooks" -maxdepth 1 -name '*.yml' | wc -l) playbooks passed"
+}
+
+stage_changelog() {
+    (cd "$BUILD" && antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml) \
+        || { NOTE="antsibull-changelog lint failed"; return 1; }
+    NOTE="$(find "$BUILD/changelogs/fragments" -name '*.yml' | wc -l) fragments lint clean"
+}
+
+stage_build() {
+    local tmp rc
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/ontap-rest-build.XXXXXX")
+    build_and_check "$tmp"
+    rc=$?
+    rm -rf "$tmp"
+    return "$rc"
+}
+
+build_and_check() {
+    local tmp=$1 tarball modules m bad=0 count=0
+    (cd "$BUILD" && ansible-galaxy collection build --output-path "$tmp/dist") || { NOTE="ansible-galaxy collection build failed"; return 1; }
+    tarball=$(find "$tmp/dist" -name 'ontap-rest-*.tar.gz' | head -n 1)
+    [ -n "$tarball" ] || { NOTE="no ontap-rest-*.tar.gz was built"; return 1; }
+    if tar -tzf "$tarball" | grep -E '^(\./)?(\.venv|\.build|\.git|tests/output)(/|$)'; then
+        NOTE="the tarball contains development files (listed above)"
+        return 1
+    fi
+    # Only the temporary path counts: a copy installed elsewhere (e.g. in .venv by demo.sh) must not make the install
+    # a no-op, nor be what ansible-doc reads.
+    ANSIBLE_COLLECTIONS_PATH="$tmp/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+        ansible-galaxy collection install --offline --force -p "$tmp/collections" "$tarball" \
+        || { NOTE="ansible-galaxy collection install --offline failed"; return 1; }
+
+    # Every module file, plus every module the action group in meta/runtime.yml promises.
+    modules=$(python - "$BUILD" <<'EOF'
+import glob, os, sys
+import yaml
+root = sys.argv[1]
+names = {os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(root, 'plugins/modules/*.py'))}
+names.discard('__init__')
+with open(os.path.join(root, 'meta/runtime.yml')) as f:
+    runtime = yaml.safe_load(f) or {}
+for group in (runtime.get('action_groups') or {}).values():
+    names.update(n for n in group if isinstance(n, str))
+print('\n'.join(sorted(names)))
+EOF
+    ) || { NOTE="cannot list the modules"; return 1; }
+    [ -n "$modules" ] || { NOTE="the collection has no modules"; return 1; }
+
+    for m in $modules; do
+        count=$((count + 1))
+        # ansible-doc must succeed and return a real DOCUMENTATION (it exits 0 for some "not found" cases).
+        if ANSIBLE_COLLECTIONS_PATH="$tmp/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+                ansible-doc -t module --json "ontap.rest.$m" >"$tmp/ansible-doc.json" 2>"$tmp/ansible-doc.err" \
+            && python -c '
+import json, sys
+name = sys.argv[1]
+data = json.load(sys.stdin)
+entry = data.get(name) or {}
+doc = entry.get("doc") or {}
+sys.exit(0 if doc.get("short_description") else 1)
+' "ontap.rest.$m" <"$tmp/ansible-doc.json"; then
+            echo "ansible-doc ontap.rest.$m: ok"
+        else
+            echo "ansible-doc ontap.rest.$m: FAILED" >&2
+            cat "$tmp/ansible-doc.err" >&2
+            bad=$((bad + 1))
+        fi
+    done
+    [ "$bad" = 0 ] || { NOTE="ansible-doc failed for $bad of $count modules"; return 1; }
+    NOTE="$(basename "$tarball") installed offline; ansible-doc ok for $count modules"
+}
+
+install_get_pip_standin() {
+    # ansible-test --requirements bootstraps pip in each venv it makes with get_pip_<version>.py, downloaded from
+    # the internet unless cached. Put our offline stand-in at the cache path for the version this ansible-test wants.
+    local src="$ROOT/scripts/get_pip_standin.py" version cache
+    version=$(python - <<'EOF'
+import os, re
+import ansible_test
+path = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
+with open(path) as f:
+    match = re.search(r"\bpip=['\"]([0-9.]+)['\"]", f.read())
+print(match.group(1) if match else '')
+EOF
+    )
+    [ -n "$version" ] || { echo "error: cannot find the pip version ansible-test bootstraps" >&2; return 1; }
+    cache="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
+    if [ -f "$cache" ] && ! grep -q 'ontap.rest get-pip stand-in' "$cache"; then
+        echo "using the existing pip bootstrap script $cache"
+        return 0
+    fi
+    mkdir -p "$(dirname "$cache")"
+    cp "$src" "$cache"
+    echo "installed the offline get-pip stand-in as $cache"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Main
+
+T0=$(now)
+cd "$ROOT" || exit 1
+if [ $# -gt 0 ]; then STAGES=("$@"); else STAGES=("${ALL_STAGES[@]}"); fi
+for s in "${STAGES[@]}"; do
+    declare -F "stage_$s" >/dev/null || { echo "unknown stage '$s' (stages: ${ALL_STAGES[*]})" >&2; exit 2; }
+done
+
+say "bootstrap (.venv)"
+t=$(now)
+if ! bash "$ROOT/scripts/bootstrap.sh"; then
+    record bootstrap FAIL "$(elapsed "$t")" "scripts/bootstrap.sh failed"
+    print_summary
+    exit 1
+fi
+record bootstrap PASS "$(elapsed "$t")" "$("$VENV/bin/ansible" --version | head -n 1)"
+export PATH="$VENV/bin:$PATH"
+export VIRTUAL_ENV="$VENV"
+unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS PYTHONPATH
+
+say "build tree (.build/ansible_collections/ontap/rest)"
+t=$(now)
+if ! bash "$ROOT/scripts/build_tree.sh" >/dev/null; then
+    record build-tree FAIL "$(elapsed "$t")" "scripts/build_tree.sh failed"
+    print_summary
+    exit 1
+fi
+record build-tree PASS "$(elapsed "$t")" "$(cd "$BUILD" && find . -type f | wc -l) files"
+
+for s in "${STAGES[@]}"; do
+    run_stage "$s"
+done
+
+print_summary
+exit "$FAILED"
