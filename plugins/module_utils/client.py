@@ -517,6 +517,9 @@ def _check_options(hostname, port, http_timeout, scheme, cert_filepath, key_file
     """Raise :class:`OntapOptionError` for connection options that cannot work (before anything is sent)."""
     if not hostname:
         raise OntapOptionError('hostname', 'hostname is required.')
+    if '/' in hostname or '@' in hostname:
+        raise OntapOptionError('hostname', 'hostname must be a name or an address only (no scheme, path or user), not %r.'
+                               % (hostname,))
     if scheme not in ('https', 'http'):
         raise OntapOptionError('scheme', 'scheme must be https or http, not %r.' % (scheme,))
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:

@@ -313,7 +313,7 @@ class JobPoller(object):
                     item.outcome = 'unreadable'
                 return None
             item.not_found = 0
-            if exc.is_busy or exc.is_server_error or exc.status == 429:
+            if exc.is_busy or exc.is_server_error:       # 429, 503, 5xx, ONTAP busy codes
                 return exc.retry_after               # transient: retried inside the deadline
             item.outcome = 'unreadable'              # any other 4xx: reading the job does not work
             return None

@@ -96,6 +96,8 @@ def test_paths_hrefs_and_queries_map_to_api_urls():
 
 @pytest.mark.parametrize('kwargs, option', [
     (dict(hostname=''), 'hostname'),
+    (dict(hostname='https://cluster1.example.com'), 'hostname'),
+    (dict(hostname='admin@cluster1'), 'hostname'),
     (dict(hostname='c1', port=0), 'port'),
     (dict(hostname='c1', port='443'), 'port'),
     (dict(hostname='c1', http_timeout=0), 'http_timeout'),
