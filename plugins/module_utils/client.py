@@ -257,8 +257,7 @@ class OntapClient(object):
         self.ca_path = ca_path
         self.cert_filepath = cert_filepath
         self.username = username
-        host = '[%s]' % self.hostname if ':' in self.hostname else self.hostname
-        self.base_url = '%s://%s:%d' % (scheme, host, self.port)
+        self.base_url = '%s://%s:%d' % (scheme, '[%s]' % self.hostname if ':' in self.hostname else self.hostname, self.port)
         self._version = None
         self._secrets = [secret for secret in (password, token) if secret]
         session = _OntapSession(HTTPAdapter(max_retries=_get_retry(get_retries, sleep)), HTTPAdapter(max_retries=0))
