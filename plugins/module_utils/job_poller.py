@@ -38,8 +38,9 @@ NON_TERMINAL = ('queued', 'running', 'paused')
 TERMINAL = ('success', 'failure')
 OUTCOMES = ('success', 'failure', 'timed_out', 'unreadable', 'not_waited')
 
-#: Several jobs: the result is the worst of their outcomes, in this order (worst first).
-SEVERITY = ('failure', 'unreadable', 'timed_out', 'success', 'not_waited')
+#: Several jobs: the result is the worst of their outcomes, in this order (worst first). ``not_waited`` ranks below
+#: ``success``: a mix of both has not been seen to succeed.
+SEVERITY = ('failure', 'unreadable', 'timed_out', 'not_waited', 'success')
 
 #: Fields read on every job poll (ONTAP REST API reference, /cluster/jobs; ``error`` is 9.9+, ``svm`` 9.8+).
 JOB_FIELDS = 'uuid,state,message,code,error,description,start_time,end_time,svm'
@@ -260,6 +261,8 @@ class JobPoller(object):
                 item.outcome, item.how = item.state, 'given'
             elif not self.options.wait_for_completion:
                 item.outcome = 'not_waited'
+            elif item.state in NON_TERMINAL:
+                item.read_at = 0.0   # the caller saw it going: at the deadline it is timed_out, not unreadable
         read_first = any(item.outcome is None and item.state not in NON_TERMINAL for item in tracked)
         return self._poll(tracked, started_at, read_first=read_first)
 

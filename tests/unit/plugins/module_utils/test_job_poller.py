@@ -397,7 +397,7 @@ def test_single_job_result_has_no_jobs_key(clock):
     assert set(result.as_result()['job_wait']) == {'outcome', 'elapsed', 'polls'}
 
 
-def test_elapsed_rounded_to_milliseconds_in_the_result(clock):
+def test_elapsed_rounded_to_milliseconds_in_the_result():
     result = JobWaitResult('success', [job('success')], 1.23456789, 1, 'x')
     assert result.as_result()['job_wait']['elapsed'] == 1.235
 
@@ -510,6 +510,19 @@ def test_wait_for_known_running_job_waits_poll_interval_first(clock):
     started = clock()
     poller(clock, script).wait_for([job('running')], started)
     assert script.times() == [started + 2.0]
+
+
+def test_wait_for_known_running_job_with_unreadable_polls_is_timed_out_with_the_error(clock):
+    script = Script(clock, **{J1: [reset_error()]})
+    result = poller(clock, script, job_timeout=10).wait_for([job('running', 'Splitting', 0)], clock())
+    assert result.outcome == 'timed_out' and 'state running' in result.message and 'latest poll failed' in result.message
+
+
+def test_mixed_success_and_not_waited_is_not_success(clock):
+    script = Script(clock, **{J1: [AssertionError('no GET expected')]})
+    result = poller(clock, script, wait_for_completion=False).wait_for(
+        [job('success', 'success', 0), job('running', uuid=J2)], clock())
+    assert result.outcome == 'not_waited' and result.job_outcomes == ['success', 'not_waited']
 
 
 def test_wait_for_not_waiting_makes_no_get(clock):
