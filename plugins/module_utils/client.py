@@ -225,7 +225,8 @@ else:  # pragma: no cover - the runner reports missing_required_lib('requests') 
 
 
 class OntapClient(object):
-    """One ONTAP cluster (or SVM) endpoint, one keep-alive session.
+    """One ONTAP cluster (or SVM) endpoint, one keep-alive session. One client per task: not for use from several
+    threads at once (the GET-retry choice is per call on the shared session).
 
     :param hostname: cluster or SVM management address (name, IPv4 or IPv6).
     :param port: TCP port (default 443).
