@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator
 
+import jsonschema
 import pytest
 import requests
 
@@ -97,14 +98,27 @@ def api(sim: SimServer) -> Iterator[Api]:  # pylint: disable=redefined-outer-nam
     client.session.close()
 
 
+JSON_TYPES = ["array", "boolean", "integer", "null", "number", "object", "string"]
+
+
 def _strict(node: Any) -> Any:
-    """Swagger 2.0 schema -> JSON Schema: drop ``x-*``/``example`` annotations, close objects that list
-    properties (``additionalProperties: false``) so invented fields are caught."""
+    """Swagger 2.0 schema -> JSON Schema: drop ``x-*``/``example``/``readOnly``/``description`` annotations, map the
+    spec's ad-hoc types, and close objects that list properties (``additionalProperties: false``) so invented
+    fields are caught."""
     if isinstance(node, list):
         return [_strict(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _strict(v) for k, v in node.items() if not k.startswith("x-") and k not in ("example", "discriminator")}
+    out: Dict[str, Any] = {}
+    for key, value in node.items():
+        if key.startswith("x-") or key in ("example", "discriminator", "readOnly", "description"):
+            continue
+        if key in ("properties", "definitions") and isinstance(value, dict):
+            out[key] = {name: _strict(sub) for name, sub in value.items()}   # keys here are names, not keywords
+        else:
+            out[key] = _strict(value)
+    if isinstance(out.get("type"), str) and out["type"] not in JSON_TYPES:
+        out["type"] = "integer" if out["type"] == "unsigned" else JSON_TYPES
     if "properties" in node and "additionalProperties" not in node:
         out["additionalProperties"] = False
     return out
@@ -122,7 +136,9 @@ def openapi() -> Dict[str, Any]:
     definitions = _strict(copy.deepcopy(spec["definitions"]))
     for name, extra in POST_98_FIELDS.items():
         definitions[name]["properties"].update(extra)
-    return {"definitions": definitions}
+    schema = {"definitions": definitions}
+    jsonschema.Draft7Validator.check_schema(schema)
+    return schema
 
 
 def pytest_report_header() -> str:
