@@ -27,21 +27,6 @@ _OUTCOME_UNKNOWN = ('The outcome is unknown: the request may have reached ONTAP 
                     'Check the state of the resource (or the cluster\'s recent jobs) before trying again.')
 
 
-class Flag(int):
-    """A boolean answer that reads as an attribute (``e.is_busy``) and as a call (``e.is_busy()``) alike.
-
-    Both spellings give the same truth value, so a caller cannot get an always-true bound method by mistake.
-    """
-
-    def __call__(self):
-        return bool(self)
-
-    def __repr__(self):
-        return repr(bool(self))
-
-    __str__ = __repr__
-
-
 class OntapError(Exception):
     """Base of every ontap.rest error. ``str(e)`` is a complete sentence without secrets.
 
@@ -91,37 +76,37 @@ class OntapApiError(OntapError):
     @property
     def is_not_found(self):
         """404, or ONTAP code 4 ("entry doesn't exist")."""
-        return Flag(self.status == 404 or self.code == '4')
+        return self.status == 404 or self.code == '4'
 
     @property
     def is_duplicate(self):
         """409, or ONTAP code 1 ("duplicate entry")."""
-        return Flag(self.status == 409 or self.code == '1')
+        return self.status == 409 or self.code == '1'
 
     @property
     def is_auth(self):
         """401: the credentials (password, certificate or token) were rejected."""
-        return Flag(self.status == 401)
+        return self.status == 401
 
     @property
     def is_forbidden(self):
         """403: authenticated, but the account's role lacks a privilege."""
-        return Flag(self.status == 403)
+        return self.status == 403
 
     @property
     def is_busy(self):
         """429/503 or one of ONTAP's busy codes (:data:`BUSY_CODES`): try again later."""
-        return Flag(self.status in BUSY_STATUSES or self.code in BUSY_CODES)
+        return self.status in BUSY_STATUSES or self.code in BUSY_CODES
 
     @property
     def is_server_error(self):
         """HTTP status >= 500."""
-        return Flag(self.status >= 500)
+        return self.status >= 500
 
     @property
     def outcome_unknown(self):
         """A write answered with a 5xx: ONTAP may have carried it out anyway (FIELD_CASES F07)."""
-        return Flag(self.method in WRITE_METHODS and self.status >= 500)
+        return self.method in WRITE_METHODS and self.status >= 500
 
     def _sentence(self):
         where = '%s %s' % (self.method, self.url) if self.url else self.method
@@ -177,7 +162,7 @@ class OntapTransportError(OntapError):
 
         ``connect`` and ``tls`` errors happen before the request is sent.
         """
-        return Flag(self.method in WRITE_METHODS and self.kind in ('timeout', 'reset', 'other'))
+        return self.method in WRITE_METHODS and self.kind in ('timeout', 'reset', 'other')
 
     def _sentence(self):
         label = {

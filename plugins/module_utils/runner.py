@@ -27,8 +27,8 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.ontap.rest.plugins.module_utils import client as client_mod
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapNoRestError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller, WaitOptions, send_and_wait
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapJobStateError, OntapNoRestError
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller, WaitOptions, job_reader, send_and_wait
 from ansible_collections.ontap.rest.plugins.module_utils.options import (
     CONNECTION_REQUIRED_ONE_OF,
     CONNECTION_REQUIRED_TOGETHER,
@@ -128,11 +128,8 @@ class OntapModule(object):
         :returns: ``job_poller.JobWaitResult``.
         """
         options = self.wait_options(wait_for_completion=True)
-        poller = JobPoller(self._read_job, options, clock=self.clock, sleep=self.sleep)
+        poller = JobPoller(job_reader(self.client), options, clock=self.clock, sleep=self.sleep)
         return poller.wait_for(jobs, self.clock() if started_at is None else started_at)
-
-    def _read_job(self, uuid):
-        return self.client.request('GET', 'cluster/jobs/%s' % uuid, query={'fields': JOB_FIELDS}, retry=False).body
 
     # -- results -------------------------------------------------------------------------------------------------
 
@@ -175,8 +172,11 @@ class OntapModule(object):
         """Run ``main(self)``; turn every error into ``fail_json`` with a clear message, never a traceback."""
         try:
             main(self)
+        except OntapJobStateError as exc:
+            # ONTAP accepted the write; its job reported a state we cannot interpret: changed, outcome not verified.
+            self.fail(str(exc), changed=True, job=exc.job)
         except OntapError as exc:
-            self.fail(self._explain(exc), **_error_details(exc))
+            self.fail(self._explain(exc), changed=bool(exc.outcome_unknown), **_error_details(exc))
         except Exception as exc:  # pylint: disable=broad-except
             self.fail('Unexpected error in ontap.rest (%s): %s' % (type(exc).__name__, exc), exception=traceback.format_exc())
 
@@ -191,9 +191,6 @@ class OntapModule(object):
                 pass
         return str(exc)
 
-
-#: Fields read on every job poll: what the task reports (ONTAP REST reference, /cluster/jobs).
-JOB_FIELDS = 'uuid,state,message,code,error,description,start_time,end_time,svm'
 
 
 def _error_details(exc):

@@ -112,8 +112,8 @@ job_wait:
 '''
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import TERMINAL
-from ansible_collections.ontap.rest.plugins.module_utils.runner import JOB_FIELDS, OntapModule
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JOB_FIELDS, TERMINAL
+from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
 #: ONTAP error codes of PATCH /cluster/jobs/{uuid}?action=... (ONTAP REST API reference, cluster/jobs).
 ALREADY_TERMINAL = '458762'

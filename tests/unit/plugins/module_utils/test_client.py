@@ -167,7 +167,7 @@ def test_ontap_json_error_is_parsed():
     error = info.value
     assert (error.status, error.code, error.message, error.target, error.method) == (
         404, '4', "entry doesn't exist", 'uuid', 'GET')
-    assert error.is_not_found and error.is_not_found() and not error.is_busy and not error.outcome_unknown
+    assert error.is_not_found and not error.is_busy and not error.outcome_unknown
     assert error.url == 'http://127.0.0.1:%d/api/storage/volumes?name=vol1' % server.port
     assert str(error) == ("GET http://127.0.0.1:%d/api/storage/volumes?name=vol1: HTTP 404; ONTAP error 4: "
                           "entry doesn't exist (target: uuid)." % server.port)

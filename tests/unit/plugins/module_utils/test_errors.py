@@ -20,11 +20,11 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import (
 URL = 'https://cluster1.example.com:443/api/storage/volumes'
 
 
-def test_helpers_read_as_attributes_and_as_calls_alike():
+def test_helpers_are_boolean_properties():
     error = OntapApiError(404, code='4', message="entry doesn't exist", url=URL)
-    assert error.is_not_found and error.is_not_found() is True
-    assert not error.is_duplicate and error.is_duplicate() is False
-    assert repr(error.is_not_found) == 'True'
+    assert error.is_not_found
+    assert not error.is_duplicate
+    assert error.is_not_found is True and error.is_duplicate is False
 
 
 @pytest.mark.parametrize('status, code, helper', [

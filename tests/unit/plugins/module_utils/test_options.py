@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Each argument-spec builder matches its doc fragment: same options, types, defaults and no_log."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+import yaml
+
+from ansible_collections.ontap.rest.plugins.doc_fragments import async_job, connection
+from ansible_collections.ontap.rest.plugins.module_utils import options
+
+PAIRS = [
+    (options.connection_spec, connection.ModuleDocFragment.DOCUMENTATION),
+    (options.async_job_spec, async_job.ModuleDocFragment.DOCUMENTATION),
+    (options.job_wait_spec, async_job.ModuleDocFragment.WAIT),
+]
+
+
+@pytest.mark.parametrize('builder, fragment', PAIRS, ids=['connection', 'async_job', 'async_job.wait'])
+def test_builder_matches_fragment(builder, fragment):
+    documented = yaml.safe_load(fragment)['options']
+    spec = builder()
+    assert sorted(spec) == sorted(documented)
+    for name, doc in documented.items():
+        assert spec[name]['type'] == doc['type'], name
+        assert spec[name].get('default') == doc.get('default'), name
+        assert bool(spec[name].get('required')) == bool(doc.get('required')), name
+
+
+def test_secrets_are_no_log():
+    spec = options.connection_spec()
+    assert spec['password']['no_log'] is True
+    assert spec['token']['no_log'] is True
+
+
+def test_every_connection_option_falls_back_to_its_environment_variable():
+    for name, option in options.connection_spec().items():
+        function, args = option['fallback']
+        assert args == ['ONTAP_' + name.upper()]
+        assert function.__name__ == 'env_fallback'
+
+
+def test_builders_return_fresh_dicts():
+    first = options.async_job_spec()
+    first['return_timeout']['default'] = 99
+    assert options.async_job_spec()['return_timeout']['default'] == 30
