@@ -159,6 +159,7 @@ def _job_get_faults(job_uuid: str) -> None:
     if s.faults.fire("job_get_forbidden", "GET", request.path) is not None:
         raise ApiError(403, "not authorized for that command", "6")
     if job_uuid:
+        s.engine.advance()
         job = s.engine.jobs.get(job_uuid)
         if job is not None and not job.terminal and s.faults.fire("job_get_not_found", "GET", request.path):
             raise ApiError(404, "entry doesn't exist", "4", target="uuid")

@@ -141,6 +141,14 @@ def reset() -> Response:
     return _json({})
 
 
+@control.route("/stats", methods=["GET"])
+def stats() -> Response:
+    """``GET /_sim/stats`` -> ``{"inflight": API requests being served, "jobs": live job count, "log_seq": last seq}``."""
+    s = _sim()
+    log = s.get_log()
+    return _json({"inflight": s.inflight, "jobs": len(s.engine.jobs), "log_seq": log[-1]["seq"] if log else 0})
+
+
 @control.route("/state", methods=["GET"])
 def state() -> Response:
     """``GET /_sim/state``: every object, including ones not yet visible to GETs."""

@@ -132,6 +132,12 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
             self._inflight += 1
             return self._inflight
 
+    @property
+    def inflight(self) -> int:
+        """API requests currently being served."""
+        with self._inflight_lock:
+            return self._inflight
+
     def leave(self) -> None:
         """A request finished."""
         with self._inflight_lock:

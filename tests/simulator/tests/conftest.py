@@ -35,7 +35,11 @@ def server() -> Iterator[SimServer]:
 
 @pytest.fixture
 def sim(server: SimServer) -> SimServer:  # pylint: disable=redefined-outer-name
-    """The session simulator reset to its seed state (config back to the test defaults)."""
+    """The session simulator reset to its seed state (config back to the test defaults), with no request of an
+    earlier test still in flight (a client may have timed out on a ``slow`` answer)."""
+    deadline = time.monotonic() + 5
+    while server.control("GET", "/stats")["inflight"] and time.monotonic() < deadline:
+        time.sleep(0.05)
     server.reset()
     server.config(job_seconds=0.3, job_retention=300, time_scale=1, connection_limit=None)
     return server
