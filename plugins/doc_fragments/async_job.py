@@ -1,8 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Doc fragments ontap.rest.async_job (argument spec options.async_job_spec())
-and ontap.rest.async_job.wait (argument spec options.job_wait_spec())."""
+"""Doc fragment ontap.rest.async_job; its argument spec is options.async_job_spec()."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -52,6 +51,9 @@ _WAIT_OPTIONS = r'''
 _NOTES = r'''
 notes:
   - Job states C(queued), C(running) and C(paused) are not terminal; a paused job is waited for, never taken as done.
+  - Every module of the collection accepts these options, so that C(module_defaults) for the action group
+    C(group/ontap.rest.ontap) can set them once. Modules that start no job ignore the ones they cannot use
+    (M(ontap.rest.job_info) all of them, M(ontap.rest.job) O(wait_for_completion) and O(return_timeout)).
   - A job that cannot be read (HTTP 403 or 404 on C(/api/cluster/jobs/{uuid}), as for restricted roles or Amazon FSx)
     is reported as such, never as a success or a failure of the job.
 '''
@@ -60,5 +62,3 @@ notes:
 class ModuleDocFragment(object):
 
     DOCUMENTATION = 'options:' + _SEND_OPTIONS + _WAIT_OPTIONS + _NOTES
-
-    WAIT = 'options:' + _WAIT_OPTIONS + _NOTES

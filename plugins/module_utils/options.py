@@ -8,7 +8,6 @@ and default for default; ``tests/unit/plugins/module_utils/test_options.py`` che
 
 - ``connection_spec()``  <-> ``plugins/doc_fragments/connection.py`` (``ontap.rest.connection``)
 - ``async_job_spec()``   <-> ``plugins/doc_fragments/async_job.py``  (``ontap.rest.async_job``)
-- ``job_wait_spec()``    <-> ``plugins/doc_fragments/async_job.py``  (``ontap.rest.async_job.wait``)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -46,23 +45,19 @@ def connection_spec():
     return spec
 
 
-def job_wait_spec():
-    """Options of the ``ontap.rest.async_job.wait`` doc fragment (all durations in seconds)."""
+def async_job_spec():
+    """Options of the ``ontap.rest.async_job`` doc fragment.
+
+    ``return_timeout`` is in whole seconds (0..120); ``poll_interval``, ``max_poll_interval`` and ``job_timeout`` are
+    in seconds. Every module takes them (see the fragment's notes), so ``module_defaults`` for the group can set them.
+    """
     return dict(
+        wait_for_completion=dict(type='bool', default=True),
+        return_timeout=dict(type='int', default=30),
         poll_interval=dict(type='float', default=2.0),
         max_poll_interval=dict(type='float', default=30.0),
         job_timeout=dict(type='float', default=600.0),
     )
-
-
-def async_job_spec():
-    """Options of the ``ontap.rest.async_job`` doc fragment (``return_timeout`` in whole seconds, 0..120)."""
-    spec = dict(
-        wait_for_completion=dict(type='bool', default=True),
-        return_timeout=dict(type='int', default=30),
-    )
-    spec.update(job_wait_spec())
-    return spec
 
 
 #: Constraints that go with connection_spec(), for AnsibleModule's keyword arguments. There is no mutual exclusion:

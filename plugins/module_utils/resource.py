@@ -186,6 +186,8 @@ class Resource(object):
         except OntapApiError as exc:
             if exc.is_duplicate:
                 return self._converge_duplicate(exc)
+            if not exc.is_server_error:
+                raise
             return self._verify_after_error(exc, 'create', want_present=True)
         except OntapTransportError as exc:
             return self._verify_after_error(exc, 'create', want_present=True)

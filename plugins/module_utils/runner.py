@@ -34,7 +34,6 @@ from ansible_collections.ontap.rest.plugins.module_utils.options import (
     CONNECTION_REQUIRED_TOGETHER,
     async_job_spec,
     connection_spec,
-    job_wait_spec,
 )
 
 WRITE_METHODS = ('POST', 'PATCH', 'DELETE')
@@ -46,20 +45,16 @@ OK_OUTCOMES = ('success', 'not_waited')
 class OntapModule(object):
     """An AnsibleModule with the collection's shared options and behaviour.
 
-    :param argument_spec: the module's own options; the connection options (and the async job options, see
-        ``job_options``) are added here, so every module documents them through the doc fragments.
-    :param job_options: ``'async'`` adds ``ontap.rest.async_job`` options (modules that send async writes),
-        ``'wait'`` adds ``ontap.rest.async_job.wait`` options (modules that only wait), ``None`` adds none.
+    :param argument_spec: the module's own options. The connection options and the async job options are added
+        here for every module (documented by the ``ontap.rest.connection`` and ``ontap.rest.async_job`` fragments),
+        so ``module_defaults`` for ``group/ontap.rest.ontap`` can set them once for the whole collection.
+    :param clock: monotonic clock (seconds) and :param sleep: pause function, injectable for tests.
     :param kwargs: passed to ``AnsibleModule`` (``required_if``, ``mutually_exclusive``, ...).
     """
 
-    def __init__(self, argument_spec, job_options='async', supports_check_mode=True, clock=time.monotonic,
-                 sleep=time.sleep, **kwargs):
+    def __init__(self, argument_spec, supports_check_mode=True, clock=time.monotonic, sleep=time.sleep, **kwargs):
         spec = connection_spec()
-        if job_options == 'async':
-            spec.update(async_job_spec())
-        elif job_options == 'wait':
-            spec.update(job_wait_spec())
+        spec.update(async_job_spec())
         spec.update(argument_spec)
         kwargs.setdefault('required_together', [])
         kwargs['required_together'] = list(kwargs['required_together']) + CONNECTION_REQUIRED_TOGETHER
@@ -70,7 +65,6 @@ class OntapModule(object):
             self.module.fail_json(msg=missing_required_lib('requests'), exception=client_mod.REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
-        self.job_options = job_options
         self.clock = clock
         self.sleep = sleep
         self.warnings = []

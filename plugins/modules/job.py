@@ -20,7 +20,7 @@ author:
   - ontap.rest contributors
 extends_documentation_fragment:
   - ontap.rest.connection
-  - ontap.rest.async_job.wait
+  - ontap.rest.async_job
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -126,7 +126,7 @@ def main():
     ontap = OntapModule(dict(
         uuid=dict(type='str', required=True),
         action=dict(type='str', choices=['wait', 'pause', 'resume', 'cancel'], default='wait'),
-    ), job_options='wait')
+    ))
     ontap.run(run)
 
 

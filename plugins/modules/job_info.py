@@ -17,6 +17,7 @@ author:
   - ontap.rest contributors
 extends_documentation_fragment:
   - ontap.rest.connection
+  - ontap.rest.async_job
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -112,7 +113,7 @@ def main():
         fields=dict(type='list', elements='str',
                     default=['uuid', 'state', 'message', 'code', 'error', 'description', 'start_time', 'end_time', 'svm']),
         max_records=dict(type='int'),
-    ), job_options=None, mutually_exclusive=[('uuid', name) for name in FILTERS])
+    ), mutually_exclusive=[('uuid', name) for name in FILTERS])
     ontap.run(run)
 
 

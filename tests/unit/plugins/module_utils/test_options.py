@@ -14,11 +14,10 @@ from ansible_collections.ontap.rest.plugins.module_utils import options
 PAIRS = [
     (options.connection_spec, connection.ModuleDocFragment.DOCUMENTATION),
     (options.async_job_spec, async_job.ModuleDocFragment.DOCUMENTATION),
-    (options.job_wait_spec, async_job.ModuleDocFragment.WAIT),
 ]
 
 
-@pytest.mark.parametrize('builder, fragment', PAIRS, ids=['connection', 'async_job', 'async_job.wait'])
+@pytest.mark.parametrize('builder, fragment', PAIRS, ids=['connection', 'async_job'])
 def test_builder_matches_fragment(builder, fragment):
     documented = yaml.safe_load(fragment)['options']
     spec = builder()
