@@ -70,14 +70,19 @@ def run(url: str, username: str, password: str, verify: object, clients: int, se
     start.set()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
+    return report(time.monotonic() - began, counts, errors, latencies, control)
+
+
+def report(elapsed: float, counts: List[int], errors: List[int], latencies: List[List[float]],
+           control: Optional[SimServer]) -> int:
+    """Print the result line; 0 when the rate reaches 300 requests/s."""
     total = sum(counts)
     rate = total / elapsed
     every = sorted(x for lat in latencies for x in lat)
     p50 = statistics.median(every) * 1000 if every else 0.0
     p99 = every[int(len(every) * 0.99) - 1] * 1000 if every else 0.0
     line = "job polls: %.0f requests/s (%d ok, %d errors, %d clients, %.1f s; latency p50 %.1f ms, p99 %.1f ms)" % (
-        rate, total, sum(errors), clients, elapsed, p50, p99)
+        rate, total, sum(errors), len(counts), elapsed, p50, p99)
     if control is not None:
         log = [e for e in control.log() if e["path"].startswith("/api/cluster/jobs/")]
         line += "; TCP connections seen by the server: %d" % len({e["connection"] for e in log})

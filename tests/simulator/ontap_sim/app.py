@@ -43,7 +43,7 @@ def _busy(sim: Simulator, status: int, retry_after: float) -> ApiError:
     return ApiError(503, "The system is busy. Retry the operation later.", "7", headers={"Retry-After": str(real)})
 
 
-def _before(sim: Simulator) -> Optional[Response]:
+def _before(sim: Simulator) -> None:
     """Checks run before an ``/api`` view: limits, authentication, role, busy/locked faults."""
     g.start = time.perf_counter()
     g.user = None
@@ -75,7 +75,6 @@ def _before(sim: Simulator) -> Optional[Response]:
     if fault is not None:
         raise ApiError(fault.status, fault.message or "The SVM is temporarily locked for a MetroCluster baseline "
                        "operation. Try the operation again in a few minutes.", "2621573")
-    return None
 
 
 def _drop_connection() -> None:
@@ -133,11 +132,10 @@ def create_app(sim: Simulator) -> Flask:
         return not request.path.startswith("/_sim")
 
     @app.before_request
-    def before() -> Optional[Response]:
+    def before() -> None:
         request.get_data()  # always drain the body: the connection is kept alive for the next request
         if is_api():
-            return _before(sim)
-        return None
+            _before(sim)
 
     @app.after_request
     def after(response: Response) -> Response:

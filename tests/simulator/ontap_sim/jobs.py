@@ -23,7 +23,7 @@ CANCEL_MESSAGE = "Job was cancelled."
 
 
 @dataclass
-class JobRule:
+class JobRule:  # pylint: disable=too-many-instance-attributes
     """Per-endpoint job behaviour set through ``POST /_sim/jobs``.
 
     ``method`` (``*`` = any) and ``path`` (exact or glob, e.g. ``/api/storage/volumes*``) select the write request;

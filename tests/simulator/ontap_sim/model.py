@@ -198,7 +198,7 @@ class Qtree:
     visible_after: float = 0.0
 
 
-class Store:  # pylint: disable=too-many-public-methods
+class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attributes
     """All simulated objects, with lookups, rendering and write planning."""
 
     def __init__(self, clock: SimClock, cluster_name: str = "cluster1") -> None:

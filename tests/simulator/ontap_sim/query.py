@@ -174,7 +174,7 @@ def matches(record: Mapping[str, Any], name: str, query: str) -> bool:
         negate = alternative.startswith("!")
         pattern = alternative[1:] if negate else alternative
         if negate:
-            if pattern == "null" or pattern == "":
+            if pattern in ("null", ""):
                 hit = bool(values)
             else:
                 hit = all(not _match_one(v, pattern) for v in values)

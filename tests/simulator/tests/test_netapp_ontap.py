@@ -4,12 +4,13 @@ from typing import Iterator
 
 import pytest
 
-from ontap_sim.testing import SimServer
-
 netapp_ontap = pytest.importorskip("netapp_ontap")
-from netapp_ontap import HostConnection, config  # noqa: E402  pylint: disable=wrong-import-position
-from netapp_ontap.error import NetAppRestError  # noqa: E402  pylint: disable=wrong-import-position
-from netapp_ontap.resources import Job, Volume  # noqa: E402  pylint: disable=wrong-import-position
+# pylint: disable=wrong-import-position
+from netapp_ontap import HostConnection, config  # noqa: E402
+from netapp_ontap.error import NetAppRestError  # noqa: E402
+from netapp_ontap.resources import Job, Volume  # noqa: E402  pylint: disable=no-name-in-module
+
+from ontap_sim.testing import SimServer  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,8 @@ def connection(tls_server):  # pylint: disable=redefined-outer-name
     config.CONNECTION = previous
 
 
-def test_volume_lifecycle_with_poll(connection, tls_server):  # pylint: disable=redefined-outer-name,unused-argument
+@pytest.mark.usefixtures("connection")
+def test_volume_lifecycle_with_poll():
     vol = Volume(name="nvol1", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}], size=100 * 1024 ** 2)
     response = vol.post(poll=True, poll_interval=0.1)
     assert response.http_response.status_code in (200, 201, 202)
@@ -45,10 +47,11 @@ def test_volume_lifecycle_with_poll(connection, tls_server):  # pylint: disable=
     vol.get(fields="size")
     assert vol.size == 200 * 1024 ** 2
     vol.delete(poll=True, poll_interval=0.1)
-    assert list(Volume.get_collection(name="nvol1")) == []
+    assert not list(Volume.get_collection(name="nvol1"))
 
 
-def test_job_resource(connection, tls_server):  # pylint: disable=redefined-outer-name,unused-argument
+@pytest.mark.usefixtures("connection")
+def test_job_resource():
     vol = Volume(name="nvol2", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}])
     response = vol.post(poll=False)
     assert response.http_response.status_code == 202
@@ -60,7 +63,8 @@ def test_job_resource(connection, tls_server):  # pylint: disable=redefined-oute
     assert any(j.uuid == job.uuid for j in jobs)
 
 
-def test_failing_job_raises_ontap_message(connection, tls_server):  # pylint: disable=redefined-outer-name
+@pytest.mark.usefixtures("connection")
+def test_failing_job_raises_ontap_message(tls_server):  # pylint: disable=redefined-outer-name
     tls_server.set_job("POST", "/api/storage/volumes", seconds=0.2, outcome="failure", code=917536,
                        message="Not enough space in aggregate aggr1.")
     vol = Volume(name="nvol3", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}])
@@ -74,14 +78,15 @@ def test_failing_job_raises_ontap_message(connection, tls_server):  # pylint: di
     assert excinfo.value.http_err_response.http_response.status_code == 400
 
 
-def test_return_timeout_202_or_201(connection, tls_server):  # pylint: disable=redefined-outer-name
+@pytest.mark.usefixtures("connection")
+def test_return_timeout_202_or_201(tls_server):  # pylint: disable=redefined-outer-name
     tls_server.set_job("POST", "/api/storage/volumes", seconds=1.5)
-    slow = Volume(name="nvol5", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}]).post(poll=False,
-                                                                                            return_timeout=1)
+    slow = Volume(name="nvol5", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}])
+    slow = slow.post(poll=False, return_timeout=1)
     assert slow.http_response.status_code == 202
     tls_server.set_job("POST", "/api/storage/volumes", seconds=0.1)
-    fast = Volume(name="nvol6", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}]).post(poll=False,
-                                                                                            return_timeout=5)
+    fast = Volume(name="nvol6", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}])
+    fast = fast.post(poll=False, return_timeout=5)
     assert fast.http_response.status_code == 201
     with pytest.raises(NetAppRestError) as excinfo:
         Volume(name="nvol7", svm={"name": "svm1"}, aggregates=[{"name": "aggr1"}]).post(poll=False,

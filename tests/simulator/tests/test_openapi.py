@@ -6,8 +6,8 @@ import pytest
 VOL = {"name": "vol1", "svm": {"name": "svm1"}, "aggregates": [{"name": "aggr1"}], "nas": {"path": "/vol1"}}
 
 
-@pytest.fixture
-def check(openapi):
+@pytest.fixture(name="check")
+def check_fixture(openapi):
     """check(body, definition): validate a body against ``#/definitions/<definition>``."""
 
     def _check(body, definition):

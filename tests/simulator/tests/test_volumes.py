@@ -73,8 +73,8 @@ def test_modify_and_delete_validation(api):
     assert resp.status_code == 400 and resp.json()["error"]["target"] == "svm.name"
     assert api.patch(href, json={"state": "melted"}).json()["error"]["code"] == "262197"
     resp = api.delete("/api/storage/volumes/00000000-0000-0000-0000-000000000000")
-    assert resp.status_code == 404 and resp.json()["error"] == {"message": "entry doesn't exist", "code": "4",
-                                                               "target": "uuid"}
+    assert resp.status_code == 404
+    assert resp.json()["error"] == {"message": "entry doesn't exist", "code": "4", "target": "uuid"}
 
 
 def test_failed_delete_job_keeps_volume(api, sim):
