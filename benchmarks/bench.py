@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ontap.rest against its peers, side by side on one ONTAP simulator (issue 5). Run through benchmarks/run.sh.
+
+Tools (each run is a whole process timed from outside, as a user would run it):
+
+- ``ours``          ontap.rest.volume, shipped defaults, in ``ansible-playbook``
+- ``ours_rec``      ontap.rest.volume with the recommended defaults (RECOMMENDED below) passed as task options
+- ``ours_request``  ontap.rest.request POST storage/volumes, shipped defaults
+- ``na_volume``     netapp.ontap.na_ontap_volume (use_rest: always), its defaults
+- ``na_restit``     netapp.ontap.na_ontap_restit POST storage/volumes, wait_for_completion: true, other defaults
+- ``netapp_ontap``  NetApp's Python client: Volume(...).post(poll=True), library defaults, poll_timeout raised
+
+Scenarios: 1 completion overhead (job of D s, D in DURATIONS), 2 idempotent no-op, 3 fleet (100 creates, 20 forks,
+3 s jobs, 40 requests in flight at most), 4 long job (long_job.py: our real poller against a time-scaled simulator,
+plus the defaults sweep). Every request is attributed through the simulator's request log: each run logs in as its
+own user, so runs can overlap in time and still be counted apart.
+
+Timing model of scenario 1: real time (time scale 1) for every tool, because the peers' sleeps are real seconds
+that cannot be scaled without patching them. To keep the run short, the runs of one D are started in parallel,
+staggered by STAGGER seconds (their waits overlap; at most about two runs use the CPU at once on 2 cores), with the
+tool order rotated per repetition.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SIM_PATH = os.path.join(ROOT, 'tests', 'simulator')
+sys.path.insert(0, SIM_PATH)
+
+from ontap_sim.testing import SimServer  # noqa: E402  pylint: disable=wrong-import-position
+
+PASSWORD = 'bench-pass1'
+DURATIONS = (1, 10, 45, 100)
+STAGGER = 1.5
+VOLUME_BYTES = 104857600
+
+#: The defaults this benchmark recommends (return_timeout s, poll_interval s, max_poll_interval s); see
+#: docs/benchmarks.md for the reasoning. Measured next to the shipped defaults as tool ``ours_rec``.
+RECOMMENDED = dict(return_timeout=120, poll_interval=2.0, max_poll_interval=30.0)
+
+#: Candidates of the defaults sweep (scenario 4 harness): [return_timeout, poll_interval, max_poll_interval].
+CANDIDATES = [[30, 2, 30], [60, 2, 30], [120, 2, 30], [120, 5, 60], [120, 1, 15], [30, 5, 60]]
+SWEEP_DURATIONS = [1, 10, 45, 100, 200, 600, 1800]
+SWEEP_SCALE = 20.0
+
+TOOLS = {
+    'ours': dict(label='ontap.rest.volume', kind='ansible', playbook='ours_volume.yml', ours=True),
+    'ours_rec': dict(label='ontap.rest.volume (recommended defaults)', kind='ansible', playbook='ours_volume.yml',
+                     ours=True, extra=dict(('bench_' + k, v) for k, v in RECOMMENDED.items())),
+    'ours_request': dict(label='ontap.rest.request', kind='ansible', playbook='ours_request.yml', ours=True),
+    'na_volume': dict(label='netapp.ontap.na_ontap_volume', kind='ansible', playbook='na_volume.yml'),
+    'na_restit': dict(label='netapp.ontap.na_ontap_restit (wait_for_completion)', kind='ansible',
+                      playbook='na_restit.yml'),
+    'netapp_ontap': dict(label='netapp-ontap Volume.post(poll=True)', kind='script'),
+    'floor': dict(label='Ansible floor (wait_for 3 s, no ONTAP)', kind='ansible', playbook='floor.yml'),
+}
+#: Pairs compared ours/peer (scenario 1).
+PAIRS = [('ours', 'na_volume'), ('ours', 'netapp_ontap'), ('ours_request', 'na_restit'),
+         ('ours_rec', 'na_volume'), ('ours_rec', 'netapp_ontap')]
+PEERS = ('na_volume', 'na_restit', 'netapp_ontap')
+
+
+def log(msg):
+    sys.stderr.write('[bench %s] %s\n' % (time.strftime('%H:%M:%S'), msg))
+    sys.stderr.flush()
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+class Bench(object):
+    """Shared state of one benchmark run: scratch dir, Ansible environment, the simulator."""
+
+    def __init__(self, work, reps):
+        self.work = work
+        self.reps = reps
+        self.sim = None
+        self.users = set()
+        self.seq = 0
+        self.lock = threading.Lock()
+        collections = os.path.join(work, 'collections')
+        os.makedirs(os.path.join(collections, 'ansible_collections', 'ontap'))
+        os.symlink(ROOT, os.path.join(collections, 'ansible_collections', 'ontap', 'rest'))
+        self.collections = collections
+        cfg = os.path.join(work, 'ansible.cfg')
+        with open(cfg, 'w') as handle:
+            handle.write('[defaults]\n')
+        env = dict(os.environ)
+        # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's verify=False (see the report's
+        # defects section); every tool runs without them so that validate_certs: false means the same for all.
+        for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+            env.pop(name, None)
+        env.update(
+            ANSIBLE_CONFIG=cfg,
+            ANSIBLE_COLLECTIONS_PATH=collections,
+            ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
+            ANSIBLE_CALLBACKS_ENABLED='bench_timing',
+            ANSIBLE_NOCOLOR='1',
+            ANSIBLE_RETRY_FILES_ENABLED='0',
+            ANSIBLE_LOCAL_TEMP=os.path.join(work, 'ansible-local'),
+            ANSIBLE_REMOTE_TEMP=os.path.join(work, 'ansible-remote'),
+            ANSIBLE_HOME=os.path.join(work, 'ansible-home'),
+            ANSIBLE_LOCALHOST_WARNING='0',
+            ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
+            ANSIBLE_DEPRECATION_WARNINGS='0',
+            PYTHONPATH=os.pathsep.join([SIM_PATH, collections]),
+        )
+        self.env = env
+
+    # -- simulator --------------------------------------------------------------------------------------------
+
+    def new_user(self, name):
+        self.sim.add_user(name, PASSWORD)
+        self.users.add(name)
+        return name
+
+    def fetch_log(self):
+        """Every request log entry since the last call, grouped by user."""
+        entries = self.sim.log(self.seq)
+        if entries:
+            self.seq = entries[-1]['seq']
+        by_user = {}
+        for entry in entries:
+            by_user.setdefault(entry['user'], []).append(entry)
+        return by_user
+
+    # -- one run of a tool -------------------------------------------------------------------------------------
+
+    def run_tool(self, tool, user, names, forks=1, extra=None, poll_timeout=600):
+        """Run ``tool`` creating/ensuring volumes ``names``; returns a dict with wall and per-task timings."""
+        spec = TOOLS[tool]
+        tag = '%s-%s' % (user, tool)
+        if spec['kind'] == 'script':
+            cmd = [sys.executable, os.path.join(HERE, 'clients', 'netapp_ontap_create.py'), '--port',
+                   str(self.sim.port), '--user', user, '--password', PASSWORD, '--poll-timeout', str(poll_timeout),
+                   '--threads', str(forks)] + list(names)
+            start = time.monotonic()
+            proc = subprocess.run(cmd, env=self.env, cwd=self.work, capture_output=True, text=True, check=False)
+            wall = time.monotonic() - start
+            try:
+                out = json.loads(proc.stdout.strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                out = dict(task_wall=None, failures=len(names), errors=[proc.stderr[-500:]])
+            return dict(tool=tool, user=user, wall=wall, task_wall=out['task_wall'], failures=out['failures'],
+                        tasks=len(names), errors=out.get('errors'), rc=proc.returncode)
+        inventory = os.path.join(self.work, 'inv-%s.ini' % tag)
+        with open(inventory, 'w') as handle:
+            handle.write('[bench]\n')
+            for name in names:
+                handle.write('%s\n' % name)
+            handle.write('[bench:vars]\nansible_connection=local\nansible_python_interpreter=%s\n' % sys.executable)
+        variables = dict(sim_port=self.sim.port, sim_user=user, sim_password=PASSWORD)
+        variables.update(spec.get('extra') or {})
+        variables.update(extra or {})
+        varfile = os.path.join(self.work, 'vars-%s.json' % tag)
+        with open(varfile, 'w') as handle:
+            json.dump(variables, handle)
+        timing = os.path.join(self.work, 'timing-%s.jsonl' % tag)
+        env = dict(self.env, BENCH_TIMING_FILE=timing, ANSIBLE_FORKS=str(forks))
+        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', inventory, '-e',
+               '@' + varfile, os.path.join(HERE, 'playbooks', spec['playbook'])]
+        start = time.monotonic()
+        proc = subprocess.run(cmd, env=env, cwd=self.work, capture_output=True, text=True, check=False)
+        wall = time.monotonic() - start
+        lines = []
+        if os.path.exists(timing):
+            with open(timing) as handle:
+                lines = [json.loads(line) for line in handle if line.strip()]
+        failures = len(names) - sum(1 for line in lines if line['status'] == 'ok')
+        task_walls = [line['end'] - line['start'] for line in lines if line.get('start') is not None]
+        errors = [line.get('msg') for line in lines if line['status'] != 'ok'][:5]
+        if proc.returncode != 0 and not errors:
+            errors = [proc.stdout[-800:] + proc.stderr[-800:]]
+        changed = [line.get('changed') for line in lines]
+        return dict(tool=tool, user=user, wall=wall, task_wall=median(task_walls) if len(names) > 1 else
+                    (task_walls[0] if task_walls else None), failures=failures, tasks=len(names), errors=errors,
+                    rc=proc.returncode, changed=changed, job_wait=[line.get('job_wait') for line in lines][:1])
+
+
+def attribute(run, entries, duration=None):
+    """Add request/connection counts and the detection delay (s) to ``run`` from its user's log entries."""
+    entries = entries or []
+    run['requests'] = len(entries)
+    run['connections'] = len(set(e['connection'] for e in entries))
+    run['job_gets'] = sum(1 for e in entries if e['path'].startswith('/api/cluster/jobs/'))
+    run['statuses'] = sorted(set(e['status'] for e in entries))
+    run['busy'] = sum(1 for e in entries if e['status'] in (429, 503))
+    run['breakdown'] = ['%s %s%s -> %s' % (e['method'], e['path'], ('?' + e['query'][:40]) if e['query'] else '',
+                                           e['status']) for e in entries][:20]
+    run['detect_delay'] = None
+    if duration is None:
+        return run
+    posts = [e for e in entries if e['method'] == 'POST']
+    if not posts:
+        return run
+    post = posts[0]
+    job_end = post['time'] - post['duration_ms'] / 1000.0 + duration
+    if post['status'] in (200, 201):
+        seen = post['time']
+    else:
+        # the poll that saw the end is the last job GET that started after the job ended
+        gets = [e for e in entries if e['path'].startswith('/api/cluster/jobs/') and e['status'] == 200
+                and e['time'] - e['duration_ms'] / 1000.0 >= job_end - 0.01]
+        seen = min(e['time'] for e in gets) if gets and not run['failures'] else None
+    if seen is not None:
+        run['detect_delay'] = max(0.0, seen - job_end)
+    return run
+
+
+# -- scenarios -------------------------------------------------------------------------------------------------
+
+def scenario_completion(bench, tools, durations):
+    """Scenario 1: one create per run, job of D s; runs of one D in parallel, staggered."""
+    results = []
+    for duration in durations:
+        bench.sim.clear_jobs()
+        bench.sim.set_job('POST', '/api/storage/volumes', seconds=duration)
+        plan = []
+        for rep in range(bench.reps):
+            order = tools[rep % len(tools):] + tools[:rep % len(tools)]
+            for tool in order:
+                user = bench.new_user('c%dr%d%s' % (duration, rep, tool.replace('_', '')))
+                plan.append((tool, rep, user))
+        log('scenario 1, D=%ss: %d runs, staggered by %ss' % (duration, len(plan), STAGGER))
+        runs = []
+        threads = []
+        t0 = time.monotonic()
+
+        def go(tool, rep, user, at):
+            time.sleep(max(0.0, at - time.monotonic()))
+            res = bench.run_tool(tool, user, ['c%s' % user], poll_timeout=int(duration) + 300)
+            res.update(duration=duration, rep=rep)
+            with bench.lock:
+                runs.append(res)
+
+        for index, (tool, rep, user) in enumerate(plan):
+            thread = threading.Thread(target=go, args=(tool, rep, user, t0 + index * STAGGER))
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            thread.join()
+        by_user = bench.fetch_log()
+        for res in runs:
+            attribute(res, by_user.get(res['user']), duration)
+            res['overhead'] = None if res['task_wall'] is None else res['task_wall'] - duration
+            res['run_overhead'] = res['wall'] - duration
+            if res['failures']:
+                log('  %s failed: %s' % (res['tool'], (res['errors'] or [''])[0]))
+        results.extend(runs)
+        log('  done in %.0fs' % (time.monotonic() - t0))
+    return results
+
+
+def scenario_noop(bench, tools, reps):
+    """Scenario 2: the volume already exists as requested; sequential runs, tools alternating."""
+    bench.sim.clear_jobs()
+    import requests  # pylint: disable=import-outside-toplevel
+    import urllib3  # pylint: disable=import-outside-toplevel
+    urllib3.disable_warnings()
+    user = bench.new_user('setupnoop')
+    answer = requests.post(bench.sim.url + '/api/storage/volumes', params={'return_timeout': 120}, verify=False,
+                           auth=(user, PASSWORD), json={'name': 'noop_vol', 'svm': {'name': 'svm1'},
+                                                        'size': VOLUME_BYTES, 'aggregates': [{'name': 'aggr1'}]})
+    assert answer.status_code == 201, answer.text
+    bench.fetch_log()
+    runs = []
+    log('scenario 2: no-op, %d runs per tool' % reps)
+    for rep in range(reps):
+        for tool in tools:
+            user = bench.new_user('n%d%s' % (rep, tool.replace('_', '')))
+            res = bench.run_tool(tool, user, ['noop_vol'])
+            res.update(rep=rep)
+            runs.append(res)
+    by_user = bench.fetch_log()
+    for res in runs:
+        attribute(res, by_user.get(res['user']))
+    return runs
+
+
+def scenario_fleet(bench, tools, reps, count=100, forks=20, seconds=3, limit=40):
+    """Scenario 3: ``count`` creates with ``forks`` forks, jobs of ``seconds`` s, ``limit`` requests in flight."""
+    bench.sim.clear_jobs()
+    bench.sim.set_job('POST', '/api/storage/volumes', seconds=seconds)
+    bench.sim.config(connection_limit=limit)
+    runs = []
+    log('scenario 3: fleet of %d creates, %d forks, %ss jobs, limit %d, %d rep(s)' % (count, forks, seconds, limit,
+                                                                                        reps))
+    try:
+        for rep in range(reps):
+            for tool in tools:
+                user = bench.new_user('f%d%s' % (rep, tool.replace('_', '')))
+                names = ['f%d%s%03d' % (rep, tool.replace('_', ''), i) for i in range(count)]
+                res = bench.run_tool(tool, user, names, forks=forks, poll_timeout=300)
+                res.update(rep=rep)
+                by_user = bench.fetch_log()
+                attribute(res, by_user.get(user))
+                log('  %s rep %d: %.1fs, %d failures, %d requests, %d busy answers'
+                    % (tool, rep, res['wall'], res['failures'], res['requests'], res['busy']))
+                runs.append(res)
+    finally:
+        bench.sim.config(connection_limit=None)
+    return runs
+
+
+def scenario_long(bench):
+    """Scenario 4 + defaults sweep (long_job.py in a subprocess, its own time-scaled simulators)."""
+    out = os.path.join(bench.work, 'long_job.json')
+    cmd = [sys.executable, os.path.join(HERE, 'long_job.py'), '--scale', str(SWEEP_SCALE), '--out', out,
+           '--candidates', json.dumps(CANDIDATES), '--durations', json.dumps(SWEEP_DURATIONS), '--default-run', '600']
+    log('scenario 4 + sweep: time scale %g, %d candidates x %d durations' % (SWEEP_SCALE, len(CANDIDATES),
+                                                                            len(SWEEP_DURATIONS)))
+    start = time.monotonic()
+    proc = subprocess.run(cmd, env=bench.env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        log('long_job.py failed: %s' % proc.stderr[-2000:])
+        return dict(error=proc.stderr[-2000:])
+    with open(out) as handle:
+        data = json.load(handle)
+    log('  done in %.0fs' % (time.monotonic() - start))
+    return data
+
+
+# -- environment facts -----------------------------------------------------------------------------------------
+
+def versions():
+    facts = {}
+    try:
+        from importlib import metadata  # pylint: disable=import-outside-toplevel
+        for dist in ('ansible', 'ansible-core', 'netapp-ontap', 'requests', 'urllib3', 'flask', 'matplotlib'):
+            try:
+                facts[dist] = metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                facts[dist] = None
+    except ImportError:
+        pass
+    try:
+        import ansible_collections.netapp.ontap as na  # pylint: disable=import-outside-toplevel
+        manifest = os.path.join(list(na.__path__)[0], 'MANIFEST.json')
+        with open(manifest) as handle:
+            facts['netapp.ontap'] = json.load(handle)['collection_info']['version']
+    except Exception:  # pylint: disable=broad-except
+        facts['netapp.ontap'] = None
+    with open(os.path.join(ROOT, 'galaxy.yml')) as handle:
+        for line in handle:
+            if line.startswith('version:'):
+                facts['ontap.rest'] = line.split(':', 1)[1].strip()
+    try:
+        facts['ontap.rest commit'] = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'],
+                                                    capture_output=True, text=True, check=False).stdout.strip()
+        dirty = subprocess.run(['git', '-C', ROOT, 'status', '--porcelain', '--', 'plugins', 'tests/simulator'],
+                               capture_output=True, text=True, check=False).stdout.strip()
+        facts['ontap.rest tree'] = 'uncommitted changes in plugins/ or tests/simulator/' if dirty else 'clean'
+    except OSError:
+        pass
+    facts['python'] = platform.python_version()
+    return facts
+
+
+def machine():
+    facts = dict(platform=platform.platform(), cpus=os.cpu_count())
+    try:
+        with open('/proc/cpuinfo') as handle:
+            for line in handle:
+                if line.startswith('model name'):
+                    facts['cpu'] = line.split(':', 1)[1].strip()
+                    break
+        with open('/proc/meminfo') as handle:
+            for line in handle:
+                if line.startswith('MemTotal'):
+                    facts['memory_gib'] = round(int(line.split()[1]) / 1024.0 / 1024.0, 1)
+                    break
+    except OSError:
+        pass
+    return facts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--reps', type=int, default=3, help='repetitions per tool and duration (default 3)')
+    parser.add_argument('--scenarios', default='1,2,3,4', help='comma-separated subset of 1,2,3,4')
+    parser.add_argument('--durations', default=','.join(str(d) for d in DURATIONS))
+    parser.add_argument('--tools', default=','.join(t for t in TOOLS if t != 'floor'), help='scenario 1 tools')
+    parser.add_argument('--fleet-reps', type=int, default=2)
+    parser.add_argument('--noop-reps', type=int, default=5)
+    parser.add_argument('--out', default=os.path.join(HERE, 'results', 'latest.json'))
+    parser.add_argument('--keep-work', action='store_true', help='keep the scratch directory')
+    args = parser.parse_args()
+    scenarios = set(args.scenarios.split(','))
+    tools = [t for t in args.tools.split(',') if t]
+    durations = [float(d) if '.' in d else int(d) for d in args.durations.split(',')]
+
+    os.makedirs(os.path.join(HERE, '.work'), exist_ok=True)
+    work = tempfile.mkdtemp(prefix='run-', dir=os.path.join(HERE, '.work'))
+    bench = Bench(work, args.reps)
+    started = time.time()
+    result = dict(started=time.strftime('%Y-%m-%d %H:%M:%S %Z', time.localtime(started)), machine=machine(),
+                  versions=versions(), recommended=RECOMMENDED, reps=args.reps, stagger=STAGGER,
+                  command='bash benchmarks/run.sh ' + ' '.join(sys.argv[1:]))
+    log('scratch dir %s' % work)
+    try:
+        with SimServer(job_seconds=2, job_retention=100000, time_scale=1.0) as sim:
+            bench.sim = sim
+            if '1' in scenarios:
+                result['completion'] = scenario_completion(bench, tools, durations)
+            if '2' in scenarios:
+                result['noop'] = scenario_noop(bench, ['ours', 'na_volume'], args.noop_reps)
+            if '3' in scenarios:
+                result['fleet'] = scenario_fleet(bench, ['ours', 'na_volume', 'netapp_ontap', 'floor'], args.fleet_reps)
+        if '4' in scenarios:
+            result['long'] = scenario_long(bench)
+    finally:
+        if not args.keep_work:
+            shutil.rmtree(work, ignore_errors=True)
+    result['duration_s'] = time.time() - started
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, 'w') as handle:
+        json.dump(result, handle, indent=1, default=str)
+    log('results in %s (%.0fs)' % (args.out, result['duration_s']))
+
+
+if __name__ == '__main__':
+    main()
