@@ -25,6 +25,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
 BUILD="$ROOT/.build/ansible_collections/ontap/rest"
 PYVER=3.11
+JUNIT="$ROOT/.build/junit"                    # JUnit reports of the pytest stages
+STAGE_TIMEOUT=${STAGE_TIMEOUT:-1800}          # seconds; a hung stage must not eat CI's whole budget
 ALL_STAGES=(units simulator sanity integration changelog build)
 
 if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD="" PLAIN=""; fi
@@ -82,24 +84,54 @@ has_files() {  # has_files <find args...>: true when find prints at least one pa
     [ -n "$(find "$@" -print -quit 2>/dev/null)" ]
 }
 
-# pytest, with "no tests ran" (exit 5) counted as a failure.
-run_pytest() {
-    local rc
-    python -m pytest -p no:cacheprovider "$@"
-    rc=$?
-    if [ "$rc" = 5 ]; then
-        NOTE="pytest collected no tests"
-        return 1
-    fi
-    [ "$rc" = 0 ] || { NOTE="pytest exit status $rc"; return 1; }
+# check_junit <what> <junit files...>: NOTE = "<n> passed, <s> skipped, <f> failed"; fails when anything
+# failed or when no test ran (all skipped counts as none ran).
+check_junit() {
+    local what=$1 counts tests failures skipped
+    shift
+    counts=$(python - "$@" <<'EOF'
+import os, sys
+import xml.etree.ElementTree as ET
+tests = failures = skipped = 0
+for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        continue
+    root = ET.parse(path).getroot()
+    for suite in ([root] if root.tag == 'testsuite' else root.iter('testsuite')):
+        tests += int(suite.get('tests', 0))
+        failures += int(suite.get('failures', 0)) + int(suite.get('errors', 0))
+        skipped += int(suite.get('skipped', 0))
+print(tests, failures, skipped)
+EOF
+    ) || { NOTE="cannot read the JUnit reports of the $what"; return 1; }
+    read -r tests failures skipped <<<"$counts"
+    NOTE="$((tests - failures - skipped)) passed, $skipped skipped, $failures failed"
+    [ "$failures" = 0 ] || return 1
+    [ "$tests" -gt "$skipped" ] || { NOTE="no $what ran ($NOTE)"; return 1; }
     return 0
+}
+
+# run_pytest <stage> <pytest args...>: pytest with a JUnit report; "no tests ran" (exit 5) is a failure.
+run_pytest() {
+    local stage=$1 rc report="$JUNIT/$1.xml"
+    shift
+    rm -f "$report"
+    timeout "$STAGE_TIMEOUT" python -m pytest -p no:cacheprovider --junitxml="$report" "$@"
+    rc=$?
+    check_junit "$stage tests" "$report"
+    case $rc in
+        0) ;;
+        5) NOTE="pytest collected no tests"; return 1 ;;
+        124) NOTE="pytest killed after $STAGE_TIMEOUT s"; return 1 ;;
+        *) NOTE="pytest exit status $rc${NOTE:+; $NOTE}"; return 1 ;;
+    esac
+    check_junit "$stage tests" "$report"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Stages
 
 stage_units() {
-    local junit="$BUILD/tests/output/junit" counts
     if ! has_files "$ROOT/tests/unit" -name 'test_*.py'; then
         if has_files "$ROOT/plugins" -name '*.py' ! -name '__init__.py'; then
             NOTE="plugins/ has code but tests/unit has no test_*.py"
@@ -108,30 +140,12 @@ stage_units() {
         NOTE="no plugins and no unit tests yet"
         return 2
     fi
-    rm -rf "$junit"
+    rm -rf "$BUILD/tests/output/junit"
     (cd "$BUILD" && ANSIBLE_TEST_CONTENT_ROOT="$BUILD" \
-        ansible-test units --python "$PYVER" --local --color no) || { NOTE="ansible-test units failed"; return 1; }
-    # ansible-test treats pytest's "no tests ran" as success: count what actually ran from its JUnit reports.
-    counts=$(python - "$junit" <<'EOF'
-import glob, os, sys
-import xml.etree.ElementTree as ET
-tests = failures = skipped = 0
-for path in glob.glob(os.path.join(sys.argv[1], '*.xml')):
-    root = ET.parse(path).getroot()
-    for suite in ([root] if root.tag == 'testsuite' else root.iter('testsuite')):
-        tests += int(suite.get('tests', 0))
-        failures += int(suite.get('failures', 0)) + int(suite.get('errors', 0))
-        skipped += int(suite.get('skipped', 0))
-print(tests, failures, skipped)
-EOF
-    ) || { NOTE="cannot read the JUnit reports in $junit"; return 1; }
-    local tests failures skipped
-    read -r tests failures skipped <<<"$counts"
-    NOTE="$tests tests, $failures failed/errors, $skipped skipped"
-    [ "$tests" -gt 0 ] || { NOTE="no unit test ran ($NOTE)"; return 1; }
-    [ "$failures" = 0 ] || return 1
-    [ "$tests" -gt "$skipped" ] || { NOTE="every unit test was skipped ($NOTE)"; return 1; }
-    return 0
+        timeout "$STAGE_TIMEOUT" ansible-test units --python "$PYVER" --local --color no) \
+        || { NOTE="ansible-test units failed"; return 1; }
+    # ansible-test treats pytest's "no tests ran" as success: count what ran from its JUnit reports.
+    check_junit "unit tests" "$BUILD"/tests/output/junit/*.xml
 }
 
 stage_simulator() {
@@ -139,8 +153,7 @@ stage_simulator() {
         NOTE="tests/simulator is not a package yet"
         return 2
     fi
-    run_pytest tests/simulator -q -ra || return 1
-    NOTE="pytest tests/simulator passed"
+    run_pytest simulator tests/simulator -q -ra
 }
 
 stage_sanity() {
@@ -156,15 +169,16 @@ stage_sanity() {
     done
     [ "$entries" = 0 ] || { NOTE="$entries entries in tests/sanity/ignore-*.txt"; return 1; }
     install_get_pip_standin || { NOTE="cannot install the get-pip stand-in"; return 1; }
+    py39_syntax || { NOTE="module code that Python 3.9 cannot parse"; return 1; }
     (cd "$BUILD" && ANSIBLE_TEST_CONTENT_ROOT="$BUILD" \
-        ansible-test sanity --python "$PYVER" --requirements --venv --color no) || { NOTE="ansible-test sanity failed"; return 1; }
+        timeout "$STAGE_TIMEOUT" ansible-test sanity --python "$PYVER" --requirements --venv --color no) \
+        || { NOTE="ansible-test sanity failed"; return 1; }
     NOTE="ansible-test sanity clean, no ignore entries"
 }
 
 stage_integration() {
     has_files "$ROOT/tests/integration/playbooks" -name '*.yml' || { NOTE="no playbooks in tests/integration/playbooks"; return 1; }
-    run_pytest tests/integration -v -ra || return 1
-    NOTE="$(find "$ROOT/tests/integration/playbooks" -maxdepth 1 -name '*.yml' | wc -l) playbooks passed"
+    run_pytest integration tests/integration -v -ra
 }
 
 stage_changelog() {
@@ -237,6 +251,26 @@ sys.exit(0 if doc.get("short_description") else 1)
     NOTE="$(basename "$tarball") installed offline; ansible-doc ok for $count modules"
 }
 
+# Modules and module_utils run on Python 3.9+ (tests/config.yml), but sanity's compile test only has 3.11 here:
+# parse them with the 3.9 grammar (catches match statements, parenthesised context managers, ...).
+py39_syntax() {
+    python - "$BUILD" <<'EOF'
+import ast, glob, os, sys
+root = sys.argv[1]
+bad = 0
+for sub in ('modules', 'module_utils'):
+    for path in sorted(glob.glob(os.path.join(root, 'plugins', sub, '**', '*.py'), recursive=True)):
+        with open(path, encoding='utf-8') as handle:
+            source = handle.read()
+        try:
+            ast.parse(source, path, feature_version=(3, 9))
+        except SyntaxError as exc:
+            bad += 1
+            print('%s:%s:%s: not Python 3.9 syntax: %s' % (os.path.relpath(path, root), exc.lineno, exc.offset, exc.msg))
+sys.exit(1 if bad else 0)
+EOF
+}
+
 install_get_pip_standin() {
     # ansible-test --requirements bootstraps pip in each venv it makes with get_pip_<version>.py, downloaded from
     # the internet unless cached. Put our offline stand-in at the cache path for the version this ansible-test wants.
@@ -285,6 +319,7 @@ unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS PYTHONPATH
 
 say "build tree (.build/ansible_collections/ontap/rest)"
 t=$(now)
+mkdir -p "$JUNIT"
 if ! bash "$ROOT/scripts/build_tree.sh" >/dev/null; then
     record build-tree FAIL "$(elapsed "$t")" "scripts/build_tree.sh failed"
     print_summary

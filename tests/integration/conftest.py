@@ -52,7 +52,8 @@ class PlaybookRun(object):
     """The outcome of one ``ansible-playbook`` run.
 
     ``rc``, ``stdout``, ``stderr``, ``command``; ``tasks``: every task result recorded by the ``ontap_results``
-    callback (dicts with play, task, host, action, status, result); ``stats``: per-host recap counters.
+    callback (dicts with play, task, host, action, status, ignored, result); ``stats``: per-host recap counters
+    (ok, changed, failures, unreachable, skipped, rescued, ignored).
     """
 
     def __init__(self, command, rc, stdout, stderr, report):
@@ -71,9 +72,10 @@ class PlaybookRun(object):
         raise KeyError('no task named %r ran; tasks: %s' % (name, [t['task'] for t in self.tasks]))
 
     @property
-    def failed_tasks(self):
-        return [t for t in self.tasks if t['status'] in ('failed', 'unreachable')
-                and not t['result'].get('_ansible_ignore_errors')]
+    def failures(self):
+        """Per-host failures and unreachables of the recap (failures that were rescued or ignored do not count)."""
+        return dict((host, counts) for host, counts in self.stats.items()
+                    if counts.get('failures') or counts.get('unreachable'))
 
     def describe(self):
         """Human summary for assertion messages."""
@@ -97,9 +99,10 @@ def collections_path(tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def sim():
-    """The ONTAP simulator, on a free port, for the whole session."""
-    testing = pytest.importorskip('ontap_sim.testing', reason='the simulator (tests/simulator) is not installed')
-    with testing.SimServer() as server:
+    """The ONTAP simulator, on a free port, for the whole session (HTTPS with its own CA)."""
+    # A missing simulator is an error, not a skip: skipped playbooks would look like a green run.
+    from ontap_sim.testing import SimServer  # pylint: disable=import-outside-toplevel
+    with SimServer() as server:
         yield server
 
 

@@ -4,9 +4,9 @@
 """Notification callback for the integration harness (tests/integration/conftest.py).
 
 Writes one JSON document to the file named by ``ONTAP_REST_RESULTS_FILE``:
-``{"tasks": [{"play", "task", "host", "action", "status", "result"}, ...], "stats": {host: {...}}}``,
-where ``status`` is one of ok, changed, failed, skipped, unreachable and ``result`` is the task's result as the
-stdout callback would show it. The stdout callback stays the default one, for humans.
+``{"tasks": [{"play", "task", "host", "action", "status", "ignored", "result"}, ...], "stats": {host: {...}}}``,
+where ``status`` is one of ok, changed, failed, skipped, unreachable, ``ignored`` is true for a failure under
+``ignore_errors`` and ``result`` is the task's result as the stdout callback would show it. The stdout callback stays the default one, for humans.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -45,7 +45,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play):
         self._play = play.get_name()
 
-    def _add(self, result, status):
+    def _add(self, result, status, ignored=False):
         task = result._task
         try:
             data = json.loads(self._dump_results(result._result, indent=None))
@@ -59,6 +59,7 @@ class CallbackModule(CallbackBase):
             'host': result._host.get_name(),
             'action': task.action,
             'status': status,
+            'ignored': ignored,
             'result': data,
         })
 
@@ -66,7 +67,7 @@ class CallbackModule(CallbackBase):
         self._add(result, 'ok')
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._add(result, 'failed')
+        self._add(result, 'failed', ignored=bool(ignore_errors))
 
     def v2_runner_on_skipped(self, result):
         self._add(result, 'skipped')
