@@ -26,6 +26,7 @@ VOLUME_CREATE_FIELDS = frozenset([
 VOLUME_MODIFY_FIELDS = frozenset([
     "name", "size", "comment", "state", "nas.path", "nas.export_policy.name", "nas.security_style",
     "nas.unix_permissions", "guarantee.type", "snapshot_policy.name", "space.snapshot.reserve_percent",
+    "restore_to.snapshot.name", "restore_to.snapshot.uuid",
 ])
 VOLUME_FILTER_FIELDS = frozenset([
     "uuid", "name", "svm.name", "svm.uuid", "size", "comment", "state", "type", "style", "create_time",
@@ -36,7 +37,7 @@ VOLUME_FILTER_FIELDS = frozenset([
 VOLUME_EXPENSIVE = ("nas.path", "nas.security_style", "nas.unix_permissions", "is_svm_root")
 
 SVM_CREATE_FIELDS = frozenset(["name", "comment", "language", "subtype", "ipspace.name", "state", "aggregates"])
-SVM_MODIFY_FIELDS = frozenset(["name", "comment", "language", "state"])
+SVM_MODIFY_FIELDS = frozenset(["name", "comment", "language", "state", "aggregates"])
 SVM_FILTER_FIELDS = frozenset(["uuid", "name", "comment", "language", "subtype", "state", "ipspace.name",
                                "aggregates.name", "aggregates.uuid"])
 
@@ -502,9 +503,22 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         }
         changes = {k: v for k, v in changes.items() if v is not None}
         svm = self.svms[vol.svm_uuid]
+        restore_name, restore_uuid = _want_str(flat, "restore_to.snapshot.name"), _want_str(flat, "restore_to.snapshot.uuid")
+        restore = None
+        if restore_name is not None or restore_uuid is not None:
+            restore = next((s for s in self.snapshots.values() if s.volume_uuid == vol_uuid and self._visible(s)
+                            and (restore_name is None or s.name == restore_name)
+                            and (restore_uuid is None or s.uuid == restore_uuid)), None)
+            if restore is None:
+                raise not_found("restore_to.snapshot.name" if restore_name is not None else "restore_to.snapshot.uuid")
 
         def effect() -> None:
             target = self.find_volume(vol_uuid, visible_only=False)
+            if restore is not None:
+                # A restore (snapshot revert) deletes the snapshots newer than the one restored, as ONTAP does.
+                for snap in [s for s in self.snapshots.values() if s.volume_uuid == vol_uuid
+                             and s.create_time > restore.create_time]:
+                    del self.snapshots[snap.uuid]
             if "name" in changes and self._volume_name_taken(target.svm_uuid, changes["name"], exclude=target.uuid):
                 raise duplicate('Duplicate volume name "%s".' % changes["name"])
             for key, value in changes.items():
@@ -582,6 +596,9 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         changes = {"name": name, "comment": _want_str(flat, "comment"), "language": _want_str(flat, "language"),
                    "state": _want_str(flat, "state", ("running", "stopped"))}
         changes = {k: v for k, v in changes.items() if v is not None}
+        if flat.get("aggregates") is not None:
+            changes["aggregates"] = [self.find_aggregate(name=item.get("name"), aggr_uuid=item.get("uuid")).uuid
+                                     for item in flat["aggregates"] if isinstance(item, dict)]
 
         def effect() -> None:
             target = self.find_svm(svm_uuid=svm_uuid, visible_only=False)
