@@ -7,17 +7,18 @@ ONTAP's answers: HAL JSON collections with ``num_records``/``records``/``_links`
 """
 
 import json
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, request
 
 from .core import Simulator
-from .errors import ApiError, unexpected_argument
-from .model import (AGGREGATE_FILTER_FIELDS, QTREE_FILTER_FIELDS, SNAPSHOT_FILTER_FIELDS, SVM_FILTER_FIELDS,
-                    VOLUME_EXPENSIVE, VOLUME_FILTER_FIELDS, WritePlan)
-from .query import (RESERVED_PARAMS, filter_records, order_records, parse_bool, parse_fields, parse_int,
-                    select_fields)
+from .errors import ApiError, not_found, unexpected_argument
+from .model import (AGGREGATE_FILTER_FIELDS, QTREE_FILTER_FIELDS, QTREE_MODIFY_FIELDS, SNAPSHOT_FILTER_FIELDS,
+                    SNAPSHOT_MODIFY_FIELDS, SVM_FILTER_FIELDS, VOLUME_EXPENSIVE, VOLUME_FILTER_FIELDS,
+                    VOLUME_MODIFY_FIELDS, WritePlan, check_fields, flatten)
+from .query import (RESERVED_PARAMS, filter_records, get_values, order_records, parse_bool, parse_fields,
+                    parse_int, select_fields)
 
 api = Blueprint("ontap_api", __name__, url_prefix="/api")
 
@@ -129,6 +130,156 @@ def async_write(make_plan: Callable[[float], WritePlan]) -> Response:
         error.pop("arguments", None)
     return reply({"error": error, "job": job.link()}, 400)
 
+# ---------------------------------------------------------------------- SVM-scoped users
+def _scope_uuid() -> Optional[str]:
+    """The SVM uuid an ``svm`` user is confined to (``"-"`` if that SVM is gone); None for cluster users.
+
+    Call with the simulator lock held.
+    """
+    name = g.get("svm_scope")
+    if not name:
+        return None
+    svm = next((v for v in sim().store.svms.values() if v.name == name), None)
+    return svm.uuid if svm is not None else "-"
+
+
+def _in_scope(records: List[Dict[str, Any]], field: str = "svm.uuid") -> List[Dict[str, Any]]:
+    """The records an ``svm`` user may see (all for cluster users)."""
+    scope = _scope_uuid()
+    if scope is None:
+        return records
+    return [r for r in records if scope in get_values(r, field)]
+
+
+def _check_svm(svm_uuid: Optional[str], target: str = "uuid") -> None:
+    """404 code 4 when an ``svm`` user addresses an object of another SVM (or a cluster object)."""
+    scope = _scope_uuid()
+    if scope is not None and svm_uuid != scope:
+        raise not_found(target)
+
+
+def _volume_checked(vol_uuid: str) -> None:
+    """:func:`_check_volume` as an expression (returns None): ``_volume_checked(u) or plan(...)``."""
+    _check_volume(vol_uuid)
+
+
+def _check_volume(vol_uuid: str, target: str = "uuid") -> None:
+    """404 code 4 when the volume belongs to another SVM than an ``svm`` user's."""
+    vol = sim().store.volumes.get(vol_uuid)
+    if vol is not None:
+        _check_svm(vol.svm_uuid, target)
+
+
+def _scoped_body(body: Dict[str, Any]) -> Dict[str, Any]:
+    """A create body of an ``svm`` user: its SVM by default; another SVM is 404 code 4 (``svm.name``/``svm.uuid``)."""
+    name = g.get("svm_scope")
+    if not name:
+        return body
+    svm = body.get("svm")
+    if not isinstance(svm, dict) or not (svm.get("name") or svm.get("uuid")):
+        return dict(body, svm={"name": name})
+    if svm.get("name") not in (None, name):
+        raise not_found("svm.name", 'SVM "%s" does not exist.' % svm["name"])
+    if svm.get("uuid") not in (None, _scope_uuid()):
+        raise not_found("svm.uuid", 'SVM "%s" does not exist.' % svm["uuid"])
+    return body
+
+
+# ---------------------------------------------------------------------- query-based PATCH/DELETE
+#: Query parameters a query-based PATCH/DELETE accepts besides field filters and ``start.*`` tokens.
+QUERY_WRITE_PARAMS = ("return_timeout", "return_records", "max_records", "continue_on_failure")
+
+
+def query_write(list_records: Callable[[], List[Dict[str, Any]]], known: Iterable[str],
+                keys: Sequence[Tuple[str, Callable[[str], Any]]], record_path: Callable[[Dict[str, Any]], str],
+                make_plan: Callable[[Dict[str, Any]], WritePlan], allowed_body: Optional[frozenset] = None,
+                body: Optional[Dict[str, Any]] = None) -> Response:
+    """PATCH or DELETE on a collection: the change is applied to every record matching the query, one job each.
+
+    As ONTAP documents it ("Query-based PATCH and DELETE"): at least one field filter is required (else 400
+    code 2); records are taken in key order (``keys``: ``[(field, type)]``, e.g. ``uuid``) and processed
+    serially: a record's job must finish before the next record's job starts. Processing stops after
+    ``max_records`` records or when ``return_timeout`` (default 15, 0..120 simulated s) runs out; then
+    ``_links.next`` (same query plus ``start.<key>`` tokens) continues with the same method. Answer:
+    ``{"jobs": [job_link, ...], "num_records": n, "_links"?: {"next"}}`` with 200 when every job started
+    has finished, else 202. A failed job (or a record failing validation) stops the run with 400
+    ``{"error", "jobs", "num_records"}`` unless ``continue_on_failure=true`` (then failed jobs are only listed,
+    records failing validation are skipped). A record gone before its turn is skipped.
+    """
+    method = request.method
+    s = sim()
+    filters = _filters()
+    for name in request.args:
+        if name not in filters and name not in QUERY_WRITE_PARAMS and not name.startswith("start."):
+            raise unexpected_argument(name)
+    if not filters:
+        raise ApiError(400, "A query-based %s requires at least one field in the query; to act on every record, "
+                            "use a query such as name=*." % method, "2")
+    return_timeout = parse_int("return_timeout", request.args.get("return_timeout"), 15, 0, 120) or 0
+    max_records = parse_int("max_records", request.args.get("max_records"), None, 1)
+    parse_bool("return_records", request.args.get("return_records"), False)
+    continue_on_failure = parse_bool("continue_on_failure", request.args.get("continue_on_failure"), False)
+    start: Optional[Tuple[Any, ...]] = None
+    if any("start." + field in request.args for field, _conv in keys):
+        try:
+            start = tuple(conv(request.args["start." + field]) for field, conv in keys)
+        except (KeyError, ValueError):
+            raise ApiError(400, "Invalid start token.", "2", target="start." + keys[0][0]) from None
+    if allowed_body is not None:
+        check_fields(flatten(body or {}), allowed_body)
+
+    def key(record: Dict[str, Any]) -> Tuple[Any, ...]:
+        return tuple(conv(get_values(record, field)[0]) for field, conv in keys)
+
+    with s.lock:
+        s.engine.advance()
+        matched = sorted(filter_records(list_records(), filters, known), key=key)
+    if start is not None:
+        matched = [r for r in matched if key(r) > start]
+    page = matched[:max_records] if max_records else matched
+    deadline = s.clock.now() + return_timeout
+    jobs: List[Any] = []
+    failure: Optional[Dict[str, Any]] = None
+    last: Optional[Dict[str, Any]] = None      # the last record acted on (the continuation point)
+    finished = True
+    for record in page:
+        if jobs and s.clock.now() >= deadline:
+            break
+        last = record
+        with s.lock:
+            s.engine.advance()
+            try:
+                plan = make_plan(record)
+            except ApiError as err:
+                if err.status == 404:
+                    continue
+                if continue_on_failure:
+                    continue
+                if not jobs:
+                    raise
+                failure = err.error()
+                break
+        job, done = s.submit(method, record_path(record), plan, max(0.0, deadline - s.clock.now()))
+        jobs.append(job)
+        if g.get("job_uuid") is None:
+            g.job_uuid = job.uuid
+        if not done:
+            finished = False
+            break
+        if job.state == "failure" and not continue_on_failure:
+            failure = dict(job.error or {"message": job.message, "code": str(job.code)})
+            if not failure.get("arguments"):
+                failure.pop("arguments", None)
+            break
+    body_out: Dict[str, Any] = {"jobs": [j.link() for j in jobs], "num_records": len(jobs)}
+    if failure is not None:
+        return reply(dict({"error": failure}, **body_out), 400)
+    if last is not None and key(last) < key(matched[-1]):
+        params = [(k, v) for k, v in request.args.items(multi=True) if not k.startswith("start.")]
+        params.extend(("start." + field, str(value)) for (field, _conv), value in zip(keys, key(last)))
+        body_out["_links"] = {"next": {"href": "%s?%s" % (request.path, urlencode(params))}}
+    return reply(body_out, 200 if finished else 202)
+
 
 def _records(render: Callable[[], List[Dict[str, Any]]]) -> List[Dict[str, Any]]:
     s = sim()
@@ -155,14 +306,26 @@ def nodes_get() -> Response:
 
 # ---------------------------------------------------------------------- jobs
 def _job_get_faults(job_uuid: str) -> None:
+    """Fault rules and roles for job GETs (403 code 6 forbidden; 404 code 4 for live jobs hidden, other SVMs')."""
     s = sim()
     if s.faults.fire("job_get_forbidden", "GET", request.path) is not None:
         raise ApiError(403, "not authorized for that command", "6")
     if job_uuid:
         s.engine.advance()
         job = s.engine.jobs.get(job_uuid)
-        if job is not None and not job.terminal and s.faults.fire("job_get_not_found", "GET", request.path):
+        if job is None:
+            return
+        if not job.terminal and (g.get("role") == "jobs_hidden"
+                                 or s.faults.fire("job_get_not_found", "GET", request.path)):
             raise ApiError(404, "entry doesn't exist", "4", target="uuid")
+        _check_svm((job.spec.svm or {}).get("uuid"))
+
+
+def _visible_jobs() -> List[Dict[str, Any]]:
+    """Rendered jobs the user may list (``jobs_hidden``: terminal ones only; ``svm``: its SVM's)."""
+    s = sim()
+    jobs = [j for j in s.engine.jobs.values() if g.get("role") != "jobs_hidden" or j.terminal]
+    return _in_scope([j.render(s.clock) for j in jobs])
 
 
 @api.route("/cluster/jobs", methods=["GET"])
@@ -170,7 +333,7 @@ def jobs_get() -> Response:
     """``GET /api/cluster/jobs``."""
     _job_get_faults("")
     s = sim()
-    records = _records(lambda: [j.render(s.clock) for j in s.engine.jobs.values()])
+    records = _records(_visible_jobs)
     return collection(records, ["uuid"], JOB_FILTER_FIELDS)
 
 
@@ -191,8 +354,9 @@ def job_patch(job_uuid: str) -> Response:
     action = request.args.get("action")
     s = sim()
     with s.lock:
+        job = s.engine.get(job_uuid)
+        _check_svm((job.spec.svm or {}).get("uuid"))
         if action is None:
-            s.engine.get(job_uuid)
             raise ApiError(400, 'Missing value for field "action".', "2", target="action")
         s.engine.action(job_uuid, action)
     return reply({})
@@ -202,7 +366,8 @@ def job_patch(job_uuid: str) -> Response:
 @api.route("/svm/svms", methods=["GET"])
 def svms_get() -> Response:
     """``GET /api/svm/svms``."""
-    return collection(_records(sim().store.list_svms), ["uuid", "name"], SVM_FILTER_FIELDS, order=["name"])
+    return collection(_records(lambda: _in_scope(sim().store.list_svms(), "uuid")), ["uuid", "name"],
+                      SVM_FILTER_FIELDS, order=["name"])
 
 
 @api.route("/svm/svms", methods=["POST"])
@@ -218,6 +383,7 @@ def svm_get(svm_uuid: str) -> Response:
     s = sim()
     with s.lock:
         try:
+            _check_svm(svm_uuid)
             record = s.store.render_svm(s.store.find_svm(svm_uuid=svm_uuid))
         except ApiError as err:
             err.target = "uuid"
@@ -262,7 +428,7 @@ def aggregate_get(aggr_uuid: str) -> Response:
 @api.route("/storage/volumes", methods=["GET"])
 def volumes_get() -> Response:
     """``GET /api/storage/volumes``."""
-    return collection(_records(sim().store.list_volumes), ["uuid", "name"], VOLUME_FILTER_FIELDS,
+    return collection(_records(lambda: _in_scope(sim().store.list_volumes())), ["uuid", "name"], VOLUME_FILTER_FIELDS,
                       VOLUME_EXPENSIVE, order=["name", "svm.name"])
 
 
@@ -270,7 +436,21 @@ def volumes_get() -> Response:
 def volumes_post() -> Response:
     """``POST /api/storage/volumes`` (asynchronous)."""
     body = _body()
-    return async_write(lambda lag: sim().store.plan_volume_create(body, lag))
+    return async_write(lambda lag: sim().store.plan_volume_create(_scoped_body(body), lag))
+
+
+@api.route("/storage/volumes", methods=["PATCH", "DELETE"])
+def volumes_query_write() -> Response:
+    """Query-based ``PATCH``/``DELETE /api/storage/volumes?<filters>`` (see :func:`query_write`)."""
+    store = sim().store
+    body = _body() if request.method == "PATCH" else {}
+    if request.method == "PATCH":
+        return query_write(lambda: _in_scope(store.list_volumes()), VOLUME_FILTER_FIELDS, [("uuid", str)],
+                           lambda r: "/api/storage/volumes/%s" % r["uuid"],
+                           lambda r: store.plan_volume_modify(r["uuid"], body), VOLUME_MODIFY_FIELDS, body)
+    return query_write(lambda: _in_scope(store.list_volumes()), VOLUME_FILTER_FIELDS, [("uuid", str)],
+                       lambda r: "/api/storage/volumes/%s" % r["uuid"],
+                       lambda r: store.plan_volume_delete(r["uuid"]))
 
 
 @api.route("/storage/volumes/<vol_uuid>", methods=["GET"])
@@ -279,6 +459,7 @@ def volume_get(vol_uuid: str) -> Response:
     s = sim()
     with s.lock:
         s.engine.advance()
+        _check_volume(vol_uuid)
         record = s.store.render_volume(s.store.find_volume(vol_uuid))
     return one(record, ["uuid", "name"], VOLUME_EXPENSIVE)
 
@@ -287,20 +468,20 @@ def volume_get(vol_uuid: str) -> Response:
 def volume_patch(vol_uuid: str) -> Response:
     """``PATCH /api/storage/volumes/{uuid}`` (asynchronous)."""
     body = _body()
-    return async_write(lambda lag: sim().store.plan_volume_modify(vol_uuid, body))
+    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_volume_modify(vol_uuid, body))
 
 
 @api.route("/storage/volumes/<vol_uuid>", methods=["DELETE"])
 def volume_delete(vol_uuid: str) -> Response:
     """``DELETE /api/storage/volumes/{uuid}`` (asynchronous)."""
-    return async_write(lambda lag: sim().store.plan_volume_delete(vol_uuid))
+    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_volume_delete(vol_uuid))
 
 
 # ---------------------------------------------------------------------- snapshots
 @api.route("/storage/volumes/<vol_uuid>/snapshots", methods=["GET"])
 def snapshots_get(vol_uuid: str) -> Response:
     """``GET /api/storage/volumes/{uuid}/snapshots``."""
-    records = _records(lambda: sim().store.list_snapshots(vol_uuid))
+    records = _records(lambda: _volume_checked(vol_uuid) or sim().store.list_snapshots(vol_uuid))
     return collection(records, ["uuid", "name"], SNAPSHOT_FILTER_FIELDS, order=["create_time", "name"])
 
 
@@ -308,7 +489,26 @@ def snapshots_get(vol_uuid: str) -> Response:
 def snapshots_post(vol_uuid: str) -> Response:
     """``POST /api/storage/volumes/{uuid}/snapshots`` (asynchronous)."""
     body = _body()
-    return async_write(lambda lag: sim().store.plan_snapshot_create(vol_uuid, body, lag))
+    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_snapshot_create(vol_uuid, body, lag))
+
+
+@api.route("/storage/volumes/<vol_uuid>/snapshots", methods=["PATCH", "DELETE"])
+def snapshots_query_write(vol_uuid: str) -> Response:
+    """Query-based ``PATCH``/``DELETE /api/storage/volumes/{uuid}/snapshots?<filters>``."""
+    store = sim().store
+    body = _body() if request.method == "PATCH" else {}
+    base = "/api/storage/volumes/%s/snapshots/" % vol_uuid
+
+    def records() -> List[Dict[str, Any]]:
+        _check_volume(vol_uuid)
+        return store.list_snapshots(vol_uuid)
+
+    if request.method == "PATCH":
+        return query_write(records, SNAPSHOT_FILTER_FIELDS, [("uuid", str)], lambda r: base + r["uuid"],
+                           lambda r: store.plan_snapshot_modify(vol_uuid, r["uuid"], body), SNAPSHOT_MODIFY_FIELDS,
+                           body)
+    return query_write(records, SNAPSHOT_FILTER_FIELDS, [("uuid", str)], lambda r: base + r["uuid"],
+                       lambda r: store.plan_snapshot_delete(vol_uuid, r["uuid"]))
 
 
 @api.route("/storage/volumes/<vol_uuid>/snapshots/<snap_uuid>", methods=["GET"])
@@ -317,6 +517,7 @@ def snapshot_get(vol_uuid: str, snap_uuid: str) -> Response:
     s = sim()
     with s.lock:
         s.engine.advance()
+        _check_volume(vol_uuid)
         record = s.store.render_snapshot(s.store.find_snapshot(vol_uuid, snap_uuid))
     return one(record, ["uuid", "name"])
 
@@ -325,20 +526,21 @@ def snapshot_get(vol_uuid: str, snap_uuid: str) -> Response:
 def snapshot_patch(vol_uuid: str, snap_uuid: str) -> Response:
     """``PATCH /api/storage/volumes/{uuid}/snapshots/{uuid}`` (asynchronous)."""
     body = _body()
-    return async_write(lambda lag: sim().store.plan_snapshot_modify(vol_uuid, snap_uuid, body))
+    return async_write(lambda lag: _volume_checked(vol_uuid)
+                       or sim().store.plan_snapshot_modify(vol_uuid, snap_uuid, body))
 
 
 @api.route("/storage/volumes/<vol_uuid>/snapshots/<snap_uuid>", methods=["DELETE"])
 def snapshot_delete(vol_uuid: str, snap_uuid: str) -> Response:
     """``DELETE /api/storage/volumes/{uuid}/snapshots/{uuid}`` (asynchronous)."""
-    return async_write(lambda lag: sim().store.plan_snapshot_delete(vol_uuid, snap_uuid))
+    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_snapshot_delete(vol_uuid, snap_uuid))
 
 
 # ---------------------------------------------------------------------- qtrees
 @api.route("/storage/qtrees", methods=["GET"])
 def qtrees_get() -> Response:
     """``GET /api/storage/qtrees`` (includes each volume's qtree 0, as ONTAP does)."""
-    return collection(_records(sim().store.list_qtrees), ["svm.name", "svm.uuid", "volume.name", "volume.uuid",
+    return collection(_records(lambda: _in_scope(sim().store.list_qtrees())), ["svm.name", "svm.uuid", "volume.name", "volume.uuid",
                                                           "id", "name"],
                       QTREE_FILTER_FIELDS, order=["svm.name", "volume.name", "id"])
 
@@ -347,7 +549,25 @@ def qtrees_get() -> Response:
 def qtrees_post() -> Response:
     """``POST /api/storage/qtrees`` (asynchronous)."""
     body = _body()
-    return async_write(lambda lag: sim().store.plan_qtree_create(body, lag))
+    return async_write(lambda lag: sim().store.plan_qtree_create(_scoped_body(body), lag))
+
+
+@api.route("/storage/qtrees", methods=["PATCH", "DELETE"])
+def qtrees_query_write() -> Response:
+    """Query-based ``PATCH``/``DELETE /api/storage/qtrees?<filters>`` (records keyed by volume.uuid and id)."""
+    store = sim().store
+    body = _body() if request.method == "PATCH" else {}
+    keys = [("volume.uuid", str), ("id", int)]
+
+    def path(record: Dict[str, Any]) -> str:
+        return "/api/storage/qtrees/%s/%d" % (record["volume"]["uuid"], record["id"])
+
+    if request.method == "PATCH":
+        return query_write(lambda: _in_scope(store.list_qtrees()), QTREE_FILTER_FIELDS, keys, path,
+                           lambda r: store.plan_qtree_modify(r["volume"]["uuid"], r["id"], body),
+                           QTREE_MODIFY_FIELDS, body)
+    return query_write(lambda: _in_scope(store.list_qtrees()), QTREE_FILTER_FIELDS, keys, path,
+                       lambda r: store.plan_qtree_delete(r["volume"]["uuid"], r["id"]))
 
 
 @api.route("/storage/qtrees/<vol_uuid>/<int:qtree_id>", methods=["GET"])
@@ -356,6 +576,7 @@ def qtree_get(vol_uuid: str, qtree_id: int) -> Response:
     s = sim()
     with s.lock:
         s.engine.advance()
+        _check_volume(vol_uuid)
         record = s.store.render_qtree(s.store.find_qtree(vol_uuid, qtree_id))
     return one(record, ["svm.name", "svm.uuid", "volume.name", "volume.uuid", "id", "name"])
 
@@ -364,13 +585,14 @@ def qtree_get(vol_uuid: str, qtree_id: int) -> Response:
 def qtree_patch(vol_uuid: str, qtree_id: int) -> Response:
     """``PATCH /api/storage/qtrees/{volume.uuid}/{id}`` (asynchronous)."""
     body = _body()
-    return async_write(lambda lag: sim().store.plan_qtree_modify(vol_uuid, qtree_id, body))
+    return async_write(lambda lag: _volume_checked(vol_uuid)
+                       or sim().store.plan_qtree_modify(vol_uuid, qtree_id, body))
 
 
 @api.route("/storage/qtrees/<vol_uuid>/<int:qtree_id>", methods=["DELETE"])
 def qtree_delete(vol_uuid: str, qtree_id: int) -> Response:
     """``DELETE /api/storage/qtrees/{volume.uuid}/{id}`` (asynchronous)."""
-    return async_write(lambda lag: sim().store.plan_qtree_delete(vol_uuid, qtree_id))
+    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_qtree_delete(vol_uuid, qtree_id))
 
 
 @api.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PATCH", "DELETE", "PUT"])

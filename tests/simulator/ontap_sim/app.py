@@ -43,10 +43,28 @@ def _busy(sim: Simulator, status: int, retry_after: float) -> ApiError:
     return ApiError(503, "The system is busy. Retry the operation later.", "7", headers={"Retry-After": str(real)})
 
 
+#: Paths an ``svm`` user may write to (everything else is cluster-level: 403 code 6).
+SVM_WRITE_PREFIXES = ("/api/storage/volumes", "/api/storage/qtrees", "/api/cluster/jobs/")
+
+
+def _authorize(role: str) -> None:
+    """403 code 6 for what ``role`` may not do (object-level SVM scoping is done by the views)."""
+    forbidden = ApiError(403, "not authorized for that command", "6")
+    if role == "readonly" and request.method in WRITE_METHODS:
+        raise forbidden
+    if role == "svm" and request.method in WRITE_METHODS and not request.path.startswith(SVM_WRITE_PREFIXES):
+        raise forbidden
+    if role == "jobs_forbidden" and (request.path == "/api/cluster/jobs"
+                                     or request.path.startswith("/api/cluster/jobs/")):
+        raise forbidden
+
+
 def _before(sim: Simulator) -> None:
     """Checks run before an ``/api`` view: limits, authentication, role, busy/locked faults."""
     g.start = time.perf_counter()
     g.user = None
+    g.role = None
+    g.svm_scope = None
     g.job_uuid = None
     inflight = sim.enter()
     g.entered = True
@@ -66,8 +84,9 @@ def _before(sim: Simulator) -> None:
         raise ApiError(401, "Authentication failed: the user name or password is not valid.", "6",
                        headers={"WWW-Authenticate": 'Basic realm="ONTAP"'})
     g.user = user["name"]
-    if user["role"] == "readonly" and request.method in WRITE_METHODS:
-        raise ApiError(403, "not authorized for that command", "6")
+    g.role = user["role"]
+    g.svm_scope = user.get("svm")
+    _authorize(user["role"])
     fault = sim.faults.fire("busy", request.method, request.path)
     if fault is not None:
         raise _busy(sim, fault.status, fault.retry_after)

@@ -32,7 +32,21 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--connection-limit", type=int, default=None,
                         help="requests in flight above which the server answers 503 (default: no limit)")
     parser.add_argument("--cluster-name", default="cluster1", help="cluster name (default cluster1)")
+    parser.add_argument("--users", action="append", default=[],
+                        help="extra users NAME:PASSWORD:ROLE[:SVM], comma-separated and/or repeated; ROLE is "
+                             "admin|readonly|svm|jobs_forbidden|jobs_hidden (SVM only with svm); kept across reset")
     args = parser.parse_args(argv)
+    args.user_specs = []
+    for item in ",".join(args.users).split(","):
+        if not item.strip():
+            continue
+        bits = item.strip().split(":")
+        if len(bits) not in (3, 4):
+            parser.error("--users: expected NAME:PASSWORD:ROLE[:SVM], got %r" % item)
+        spec = {"name": bits[0], "password": bits[1], "role": bits[2]}
+        if len(bits) == 4:
+            spec["svm"] = bits[3]
+        args.user_specs.append(spec)
     if args.time_scale <= 0:
         parser.error("--time-scale must be > 0")
     if args.job_seconds < 0 or args.job_retention < 0:
@@ -50,6 +64,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     config = SimConfig(job_seconds=args.job_seconds, job_retention=args.job_retention, time_scale=args.time_scale,
                        connection_limit=args.connection_limit, cluster_name=args.cluster_name)
     sim = Simulator(config, args.username, args.password)
+    for spec in args.user_specs:
+        try:
+            sim.add_user(spec, base=True)
+        except ValueError as err:
+            sys.stderr.write("ontap-sim: --users: %s\n" % err)
+            return 2
     cert_path = key_path = None
     if not args.http:
         cert_dir = args.cert_dir or tempfile.mkdtemp(prefix="ontap-sim-")

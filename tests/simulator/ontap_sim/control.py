@@ -120,18 +120,15 @@ def config_patch() -> Response:
 @control.route("/users", methods=["GET"])
 def users_get() -> Response:
     """``GET /_sim/users`` -> ``{"users": [{"name", "role"}]}``."""
-    return _json({"users": [{"name": n, "role": u["role"]} for n, u in _sim().users.items()]})
+    s = _sim()
+    return _json({"users": [s.user_view(n) for n in list(s.users)]})
 
 
 @control.route("/users", methods=["POST"])
 def users_post() -> Response:
-    """``POST /_sim/users`` ``{"name", "password", "role": "admin"|"readonly"}`` adds or replaces a user."""
-    data = _body()
-    role = data.get("role", "admin")
-    if role not in ("admin", "readonly") or not data.get("name") or "password" not in data:
-        raise ValueError("need name, password and role admin|readonly")
-    _sim().users[str(data["name"])] = {"password": str(data["password"]), "role": role}
-    return _json({"name": data["name"], "role": role}, 201)
+    """``POST /_sim/users`` ``{"name", "password", "role": admin|readonly|svm|jobs_forbidden|jobs_hidden,
+    "svm": <SVM name, with role svm>}`` adds or replaces a user -> ``{"name", "role", "svm"?}`` (201)."""
+    return _json(_sim().add_user(_body()), 201)
 
 
 @control.route("/reset", methods=["POST"])

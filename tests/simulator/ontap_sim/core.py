@@ -15,6 +15,11 @@ from .faults import FaultBook
 from .jobs import Job, JobEngine, JobRule, JobSpec
 from .model import Store, WritePlan
 
+#: User roles: ``admin`` (cluster admin), ``readonly`` (GETs only), ``svm`` (scoped to one SVM, see README),
+#: ``jobs_forbidden`` (admin, but job GETs/PATCHes answer 403 code 6), ``jobs_hidden`` (admin, but GETs of live
+#: jobs answer 404 code 4).
+ROLES = ("admin", "readonly", "svm", "jobs_forbidden", "jobs_hidden")
+
 
 @dataclass
 class SimConfig:
@@ -65,6 +70,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         self.rules: List[JobRule] = []
         self._rule_id = 0
         self.admin = (username, password)
+        self.base_users: Dict[str, Dict[str, str]] = {}
         self.users: Dict[str, Dict[str, str]] = {}
         self._log_lock = threading.Lock()
         self.log: Deque[Dict[str, Any]] = collections.deque(maxlen=self.config.log_size)
@@ -75,15 +81,45 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     # ------------------------------------------------------------------ users
     def reset_users(self) -> None:
-        """Only the cluster admin account."""
-        self.users = {self.admin[0]: {"password": self.admin[1], "role": "admin"}}
+        """The cluster admin account plus the users given on the command line (``--users``)."""
+        self.users = {name: dict(user) for name, user in self.base_users.items()}
+        self.users[self.admin[0]] = {"password": self.admin[1], "role": "admin"}
+
+    def add_user(self, data: Dict[str, Any], base: bool = False) -> Dict[str, str]:
+        """Add or replace a user from ``{"name", "password", "role", "svm"?}``; ValueError when invalid.
+
+        ``base`` users (``--users``) survive ``reset``. Returns ``{"name", "role", "svm"?}``.
+        """
+        role = data.get("role", "admin")
+        unknown = set(data) - {"name", "password", "role", "svm"}
+        if unknown:
+            raise ValueError("unknown user keys: %s" % ", ".join(sorted(unknown)))
+        if role not in ROLES or not data.get("name") or "password" not in data:
+            raise ValueError("need name, password and role %s" % "|".join(ROLES))
+        if (role == "svm") != bool(data.get("svm")):
+            raise ValueError('"svm" (an SVM name) is required with role svm and only allowed there')
+        user = {"password": str(data["password"]), "role": role}
+        if role == "svm":
+            user["svm"] = str(data["svm"])
+        with self.lock:
+            self.users[str(data["name"])] = user
+            if base:
+                self.base_users[str(data["name"])] = dict(user)
+        return self.user_view(str(data["name"]))
+
+    def user_view(self, name: str) -> Dict[str, str]:
+        """``{"name", "role", "svm"?}`` (no password)."""
+        out = {"name": name, "role": self.users[name]["role"]}
+        if "svm" in self.users[name]:
+            out["svm"] = self.users[name]["svm"]
+        return out
 
     def authenticate(self, username: Optional[str], password: Optional[str]) -> Optional[Dict[str, str]]:
-        """``{"name", "role"}`` for valid credentials, else None."""
+        """``{"name", "role", "svm"?}`` for valid credentials, else None."""
         user = self.users.get(username or "")
         if user is None or user["password"] != password:
             return None
-        return {"name": username or "", "role": user["role"]}
+        return self.user_view(username or "")
 
     # ------------------------------------------------------------------ config / reset
     def update_config(self, data: Dict[str, Any]) -> Dict[str, Any]:
@@ -187,7 +223,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         return float(fault.seconds) if fault is not None else 0.0
 
     # ------------------------------------------------------------------ jobs
-    def submit(self, method: str, path: str, plan: WritePlan, return_timeout: int) -> Tuple[Job, bool]:
+    def submit(self, method: str, path: str, plan: WritePlan, return_timeout: float) -> Tuple[Job, bool]:
         """Start the job for ``plan`` and wait up to ``return_timeout`` simulated seconds for it.
 
         Returns ``(job, finished)``; with ``return_timeout == 0`` it never waits (ONTAP then always answers 202).

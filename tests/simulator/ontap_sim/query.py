@@ -12,7 +12,8 @@ from .errors import ApiError, invalid_value
 
 #: Query parameters that are not field filters.
 RESERVED_PARAMS = frozenset(["fields", "max_records", "return_records", "return_timeout", "order_by", "action",
-                             "start.uuid", "start.index", "validate_only"])
+                             "start.uuid", "start.index", "validate_only",
+                             "continue_on_failure"])
 
 
 def parse_fields(raw: Optional[str]) -> Optional[List[str]]:

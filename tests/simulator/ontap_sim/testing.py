@@ -191,9 +191,13 @@ class SimServer:  # pylint: disable=too-many-instance-attributes
             return dict(self.control("PATCH", "/config", changes))
         return dict(self.control("GET", "/config"))
 
-    def add_user(self, name: str, password: str, role: str = "admin") -> None:
-        """Add an account (role ``admin`` or ``readonly``)."""
-        self.control("POST", "/users", {"name": name, "password": password, "role": role})
+    def add_user(self, name: str, password: str, role: str = "admin", svm: Optional[str] = None) -> None:
+        """Add a user (``POST /_sim/users``); ``role`` admin|readonly|svm|jobs_forbidden|jobs_hidden, ``svm`` the SVM
+        name of an ``svm`` user."""
+        body: Dict[str, Any] = {"name": name, "password": password, "role": role}
+        if svm is not None:
+            body["svm"] = svm
+        self.control("POST", "/users", body)
 
     def reset(self) -> None:
         """Back to the seed state (objects, jobs, rules, faults, users, log)."""
