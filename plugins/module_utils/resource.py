@@ -1,20 +1,33 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The resource base shared by state-managing modules (volume, ...): look up, plan, check/diff, execute, verify.
+"""The resource base shared by state-managing modules (volume, snapshot, svm, qtree): look up, plan, check/diff,
+execute, verify.
 
 A module describes its resource with a :class:`ResourceSpec` (collection path, natural key, ONTAP fields and how
 options map to them) and calls :func:`run_resource`. Everything that decides the task's outcome lives here, once:
 
-- lookup by the natural key with explicit ``fields``, following ``_links.next`` (a cut-off read is never "absent");
-- plan: create, modify (only fields that differ after normalisation), delete, or nothing; an identical second run
-  sends no write and starts no job (FIELD_CASES F27);
+- lookup by the natural key with explicit ``fields``, following ``_links.next``; a read cut off at the server's time
+  limit (a ``next`` link that repeats, or more pages than the limit) fails the task as "unknown", never reads as
+  "absent" (FIELD_CASES F19);
+- a collection that hangs under a parent object (snapshots under a volume) resolves its parent first through the
+  spec's ``collection`` callable and :meth:`Resource.find_parent`; a missing parent is converged for
+  ``state: absent`` and a clear failure for ``state: present``;
+- plan: create, modify (only fields the task sets that differ after normalisation: list order ignored, ONTAP-added
+  defaults never compared), rename (``from_name``), delete, or nothing; an identical second run sends no write and
+  starts no job (F27);
 - check mode reports the plan and sends nothing (F28); diff mode returns ``diff`` (before/after);
-- execute through the shared job poller; after a create/modify job succeeds, re-read the object with a short bounded
-  backoff, since a job can report success a moment before the object is visible (F16);
+- execute through the shared job poller. A write that ONTAP refused as busy (HTTP 429/503, or one of
+  :data:`RETRY_CODES`, also when the job itself fails with such a code) is resent with backoff inside the task's
+  ``job_timeout``: a refusal changed nothing, so a resend is safe. Ambiguous answers (500, 504, a lost answer) are
+  never resent but verified (F07);
+- after a create/modify job succeeds, re-read the object with a short bounded backoff, since a job can report
+  success a moment before the object is visible (F16);
 - a job whose status cannot be read (403/404 on the job GET), or a write whose answer was lost (5xx, dropped
   connection, read timeout), is verified on the resource: the task succeeds with a warning only when the cluster
   shows the intended end state, and fails saying the outcome is unknown otherwise (F07, F13, F14);
+- a job still running when ``job_timeout`` runs out fails with the distinct timed-out result (job uuid, last state,
+  ``changed: true``) so ``ontap.rest.job`` can resume the wait (F05, F35);
 - ``state: absent`` on an object already gone, or gone by the time the DELETE arrives (404), is converged (F24);
 - a create refused as a duplicate (409 / code 1) re-reads by the natural key and converges (F25).
 """
@@ -22,12 +35,23 @@ options map to them) and calls :func:`run_resource`. Everything that decides the
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapTransportError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import BUSY_CODES, OntapApiError, OntapError, OntapTransportError
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
 
 #: Pauses (seconds) between re-reads of an object a job just created or changed (read-after-write lag, F16).
 REREAD_PAUSES = (0.2, 0.5, 1.0, 2.0)
 
-_MISSING = object()
+#: ONTAP codes on which a refused write is resent (shared/ONTAP_ASYNC.md). Code 8 ("resource in use") is left out:
+#: ONTAP also answers it for lasting conflicts (an SVM that still holds volumes, a root volume), where waiting would
+#: only delay a clear failure; with HTTP 503 it is still retried (by status).
+RETRY_CODES = frozenset(BUSY_CODES - frozenset(['8']))
+
+#: HTTP statuses on which a refused write is resent.
+RETRY_STATUSES = frozenset([429, 503])
+
+#: First pause and cap (seconds) between resends of a write refused as busy (the answer's Retry-After wins if longer).
+BUSY_FIRST_PAUSE = 1.0
+BUSY_MAX_PAUSE = 30.0
 
 
 def get_path(record, dotted):
@@ -46,6 +70,49 @@ def set_path(body, dotted, value):
     for part in parts[:-1]:
         body = body.setdefault(part, {})
     body[parts[-1]] = value
+
+
+def normalise(value):
+    """A comparable form of an option value: lists become sorted tuples (order never matters), dicts are normalised
+    key by key. Used on both sides of every comparison (FIELD_CASES F27)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, normalise(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(sorted((normalise(item) for item in value), key=repr))
+    return value
+
+
+def is_busy_refusal(exc):
+    """``True`` when ``exc`` is ONTAP refusing a request as busy (nothing was done, a resend is safe).
+
+    Matched on HTTP status and ONTAP code, never on message text.
+    """
+    return isinstance(exc, OntapApiError) and (exc.status in RETRY_STATUSES or exc.code in RETRY_CODES)
+
+
+def is_duplicate(exc):
+    """ONTAP refused a create as a duplicate: code 1, or a 409 without an ONTAP code (a 409 with another code, such as
+    8 "resource in use" or 2621573 "SVM locked", is not a duplicate)."""
+    return exc.code == '1' or (exc.code is None and exc.status == 409)
+
+
+def _job_code(job):
+    if not isinstance(job, dict):
+        return None
+    error = job.get('error') if isinstance(job.get('error'), dict) else {}
+    code = error.get('code') or job.get('code')
+    return None if code in (None, 0, '0') else str(code)
+
+
+class ParentAbsent(OntapError):
+    """The parent object a collection hangs under (a snapshot's volume) does not exist.
+
+    :ivar noun: the parent's noun (``'volume'``).
+    """
+
+    def __init__(self, noun, text):
+        self.noun = noun
+        super(ParentAbsent, self).__init__('The %s %s does not exist.' % (noun, text))
 
 
 class Field(object):
@@ -68,25 +135,40 @@ class Field(object):
         self.read_path = read_path or path
 
 
+def _uuid_path(resource, record):
+    return '%s/%s' % (resource.collection, record['uuid'])
+
+
 class ResourceSpec(object):
     """What a module tells the base about its resource.
 
     :param name: result key and noun in messages (``'volume'``).
-    :param collection: collection path (``'storage/volumes'``); one object is ``<collection>/<uuid>``.
+    :param collection: collection path (``'storage/volumes'``), or a callable ``resource -> path`` for collections
+        under a parent (``lambda r: 'storage/volumes/%s/snapshots' % r.find_parent(...)['uuid']``); it may raise
+        :class:`ParentAbsent` (see :meth:`Resource.find_parent`).
     :param keys: ``{option: ONTAP query field}`` forming the natural key (``{'name': 'name', 'svm': 'svm.name'}``).
     :param fields: list of :class:`Field` for the compared/sent attributes.
     :param create_body: ``params -> dict`` of key fields to add to a POST body (``{'svm': {'name': 'svm1'}}``).
+    :param item_path: ``(resource, record) -> path`` of one object; default ``<collection>/<uuid>``.
+    :param id_fields: fields read to address one object (default ``['uuid']``; qtrees: ``['id', 'volume.uuid']``).
+    :param rename: the key option a ``from_name`` option renames (``'name'``), or ``None`` (no rename).
+    :param context: extra option names shown with the key in messages (``['svm', 'volume']`` for a snapshot).
     """
 
-    def __init__(self, name, collection, keys, fields, create_body):
+    def __init__(self, name, collection, keys, fields, create_body, item_path=None, id_fields=None, rename=None,
+                 context=None):
         self.name = name
         self.collection = collection
         self.keys = keys
         self.fields = fields
         self.create_body = create_body
+        self.item_path = item_path or _uuid_path
+        self.id_fields = list(id_fields or ['uuid'])
+        self.rename = rename
+        self.context = list(context or [])
 
     def read_fields(self):
-        names = ['uuid'] + list(self.keys.values()) + [field.read_path for field in self.fields]
+        names = self.id_fields + list(self.keys.values()) + [field.read_path for field in self.fields]
         return ','.join(sorted(set(names)))
 
 
@@ -97,29 +179,84 @@ class Resource(object):
         self.ontap = ontap
         self.spec = spec
         self.params = ontap.params
+        self.parents = {}
+        self._collection = None
+        #: number of times the last write was sent (more than 1 when ONTAP refused it as busy first).
+        self.attempts = 0
 
     # -- reading -------------------------------------------------------------------------------------------------
 
-    def key_query(self):
-        return dict((field, self.params[option]) for option, field in self.spec.keys.items())
+    @property
+    def collection(self):
+        """The collection path (resolving the parent once when the spec's ``collection`` is a callable)."""
+        if self._collection is None:
+            spec_collection = self.spec.collection
+            self._collection = spec_collection(self) if callable(spec_collection) else spec_collection
+        return self._collection
 
-    def key_text(self):
-        return ', '.join('%s=%s' % (option, self.params[option]) for option in self.spec.keys)
+    def item_path(self, record):
+        return self.spec.item_path(self, record)
 
-    def lookup(self):
-        """The object found by its natural key, or ``None``. :raises errors.OntapError: on ambiguity or read errors."""
-        query = self.key_query()
-        query['fields'] = self.spec.read_fields()
-        records = self.ontap.read_records(self.spec.collection, query=query)
+    def key_query(self, **overrides):
+        values = dict(self.params)
+        values.update(overrides)
+        return dict((field, values[option]) for option, field in self.spec.keys.items())
+
+    def key_text(self, **overrides):
+        values = dict(self.params)
+        values.update(overrides)
+        options = list(self.spec.context) + [option for option in self.spec.keys if option not in self.spec.context]
+        return ', '.join('%s=%s' % (option, values.get(option)) for option in options)
+
+    def find_parent(self, noun, collection, query):
+        """The one record of ``collection`` matching ``query`` (the parent of this resource's collection).
+
+        The record is kept in :attr:`parents` under ``noun``.
+
+        :raises ParentAbsent: no record matches. :raises errors.OntapError: several match, or the read failed.
+        """
+        text = ', '.join('%s=%s' % item for item in sorted(query.items()))
+        query = dict(query, fields='uuid,name')
+        records = self._read(collection, query, noun, text)
+        if not records:
+            raise ParentAbsent(noun, text)
         if len(records) > 1:
-            raise OntapError('%d %ss match %s; the natural key must select one.' % (len(records), self.spec.name, self.key_text()))
+            raise OntapError('%d %ss match %s; the parent must be unique.' % (len(records), noun, text))
+        self.parents[noun] = records[0]
+        return records[0]
+
+    def _read(self, collection, query, noun, text):
+        try:
+            return self.ontap.read_records(collection, query=query)
+        except (OntapApiError, OntapTransportError):
+            raise
+        except OntapError as exc:
+            # A cut-off or endless collection read: the object's existence is unknown, so nothing is done (F19).
+            raise OntapError('The lookup of %s %s could not be completed, so whether it exists is unknown and nothing '
+                             'was changed: %s' % (noun, text, exc))
+
+    def lookup(self, **overrides):
+        """The object found by its natural key (``overrides`` replace key options, e.g. ``name=from_name``), or ``None``.
+
+        :raises errors.OntapError: on ambiguity or read errors, and when the read was cut off (F19).
+        """
+        query = self.key_query(**overrides)
+        query['fields'] = self.spec.read_fields()
+        records = self._read(self.collection, query, self.spec.name, self.key_text(**overrides))
+        if len(records) > 1:
+            raise OntapError('%d %ss match %s; the natural key must select one.'
+                             % (len(records), self.spec.name, self.key_text(**overrides)))
         return records[0] if records else None
 
-    def reread(self, want_present=True):
-        """Re-read after a write, with a short bounded backoff until the object is (or is no longer) visible."""
+    def reread(self, want_present=True, verify=False):
+        """Re-read after a write, with a short bounded backoff until the object is (or is no longer) visible.
+
+        :param verify: keep re-reading until the object shows the intended end state (all compared fields), not
+            only until it is visible: used when the job's own outcome is unknown (F07, F13, F14).
+        """
         record = self.lookup()
         for pause in REREAD_PAUSES:
-            if (record is not None) == want_present:
+            if (self._holds(record, want_present) if verify else (record is not None) == want_present):
                 break
             self.ontap.sleep(pause)
             record = self.lookup()
@@ -141,11 +278,12 @@ class Resource(object):
                     if self.params.get(field.option) is not None)
 
     def changes(self, record):
-        """Options whose desired value differs from ``record`` (create-only fields excluded)."""
+        """Options whose desired value differs from ``record`` (create-only fields excluded; lists compared
+        order-insensitively; fields the task does not set are never compared)."""
         current = self.comparable(record)
         return dict((field.option, self.params[field.option]) for field in self.spec.fields
                     if not field.create_only and self.params.get(field.option) is not None
-                    and current.get(field.option) != self.params[field.option])
+                    and normalise(current.get(field.option)) != normalise(self.params[field.option]))
 
     def body(self, options):
         body = {}
@@ -157,12 +295,26 @@ class Resource(object):
     # -- executing -----------------------------------------------------------------------------------------------
 
     def run(self):
-        record = self.lookup()
         state = self.params['state']
+        try:
+            record = self.lookup()
+        except ParentAbsent as exc:
+            if state == 'absent':
+                # Nothing can exist under a parent that does not exist: absent is converged.
+                self.ontap.exit(False, **{self.spec.name: None})
+            raise OntapError('Cannot make %s %s present: %s' % (self.spec.name, self.key_text(), exc))
         if state == 'absent':
             if record is None:
                 self.ontap.exit(False, **{self.spec.name: None})
             return self.delete(record)
+        rename_from = self.params.get('from_name') if self.spec.rename else None
+        if record is None and rename_from:
+            source = self.lookup(**{self.spec.rename: rename_from})
+            if source is None:
+                raise OntapError('Cannot rename %s %s to %s: neither exists.'
+                                 % (self.spec.name, self.key_text(**{self.spec.rename: rename_from}),
+                                    self.params[self.spec.rename]))
+            return self.modify(source, self.changes(source), rename=True)
         if record is None:
             return self.create()
         changes = self.changes(record)
@@ -173,18 +325,62 @@ class Resource(object):
     def _diff(self, before, after):
         return dict(before=before or {}, after=after or {})
 
+    def send(self, method, path, body=None, query=None):
+        """Send a write through the job poller; resend it while ONTAP refuses it as busy, inside ``job_timeout``.
+
+        The whole sequence (refusals, pauses and the final wait) shares one budget: each attempt's job wait gets
+        what is left of ``job_timeout``. In check mode nothing is sent (``(None, None)``).
+
+        :returns: ``(response, wait_result)`` as :meth:`runner.OntapModule.write`.
+        :raises errors.OntapError: the write's own error, or "still busy" when the budget ran out.
+        """
+        if self.ontap.check_mode:
+            return self.ontap.write(method, path, query=query, body=body)
+        clock, sleep = self.ontap.clock, self.ontap.sleep
+        budget = float(self.params.get('job_timeout') if self.params.get('job_timeout') is not None else 600.0)
+        started = clock()
+        deadline = started + budget
+        pauses = backoff(BUSY_FIRST_PAUSE, BUSY_MAX_PAUSE)
+        self.attempts = 0
+        while True:
+            self.attempts += 1
+            remaining = max(0.0, deadline - clock())
+            refusal = None
+            saved = self.params.get('job_timeout')
+            self.params['job_timeout'] = remaining
+            try:
+                response, wait_result = self.ontap.write(method, path, query=query, body=body)
+            except OntapApiError as exc:
+                if not is_busy_refusal(exc):
+                    raise
+                refusal = exc
+            finally:
+                self.params['job_timeout'] = saved
+            if refusal is None:
+                code = _job_code(wait_result.job) if wait_result is not None and wait_result.outcome == 'failure' else None
+                if code not in RETRY_CODES:
+                    return response, wait_result
+                refusal = OntapError(wait_result.message)
+            pause = max(next(pauses), getattr(refusal, 'retry_after', None) or 0.0)
+            if clock() + pause > deadline:
+                raise OntapError('ONTAP refused the %s %s as busy %d time(s) within job_timeout (%g s); it was not '
+                                 'carried out. Last answer: %s' % (method, path, self.attempts, budget, refusal))
+            self.ontap.warnings.append('ONTAP refused the %s %s as busy (%s); resent after %.1f s.'
+                                       % (method, path, getattr(refusal, 'code', None) or 'busy', pause))
+            sleep(pause)
+
     def create(self):
         desired = self.desired()
         diff = self._diff({}, dict(self.key_query(), **desired))
         body = self.spec.create_body(self.params)
         body.update(self.body(desired))
         if self.ontap.check_mode:
-            self.ontap.write('POST', self.spec.collection, body=body)
+            self.ontap.write('POST', self.collection, body=body)
             self.ontap.exit(True, diff=diff, **{self.spec.name: None})
         try:
-            response, wait_result = self.ontap.write('POST', self.spec.collection, body=body)
+            response, wait_result = self.send('POST', self.collection, body=body)
         except OntapApiError as exc:
-            if exc.is_duplicate:
+            if is_duplicate(exc):
                 return self._converge_duplicate(exc)
             if not exc.is_server_error:
                 raise
@@ -193,14 +389,22 @@ class Resource(object):
             return self._verify_after_error(exc, 'create', want_present=True)
         return self._finish(wait_result, diff, want_present=True)
 
-    def modify(self, record, changes):
-        diff = self._diff(self.comparable(record), dict(self.comparable(record), **changes))
-        path = '%s/%s' % (self.spec.collection, record['uuid'])
+    def modify(self, record, changes, rename=False):
+        before = self.comparable(record)
+        after = dict(before, **changes)
+        body = self.body(changes)
+        if rename:
+            option = self.spec.rename
+            before[option] = self.params['from_name']
+            after[option] = self.params[option]
+            set_path(body, self.spec.keys[option], self.params[option])
+        diff = self._diff(before, after)
+        path = self.item_path(record)
         if self.ontap.check_mode:
-            self.ontap.write('PATCH', path, body=self.body(changes))
+            self.ontap.write('PATCH', path, body=body)
             self.ontap.exit(True, diff=diff, **{self.spec.name: record})
         try:
-            response, wait_result = self.ontap.write('PATCH', path, body=self.body(changes))
+            response, wait_result = self.send('PATCH', path, body=body)
         except (OntapApiError, OntapTransportError) as exc:
             if isinstance(exc, OntapApiError) and not exc.is_server_error:
                 raise
@@ -209,12 +413,12 @@ class Resource(object):
 
     def delete(self, record):
         diff = self._diff(self.comparable(record), {})
-        path = '%s/%s' % (self.spec.collection, record['uuid'])
+        path = self.item_path(record)
         if self.ontap.check_mode:
             self.ontap.write('DELETE', path)
             self.ontap.exit(True, diff=diff, **{self.spec.name: None})
         try:
-            response, wait_result = self.ontap.write('DELETE', path)
+            response, wait_result = self.send('DELETE', path)
         except OntapApiError as exc:
             if exc.is_not_found:
                 # Gone between the lookup and the DELETE: absent is converged (F24).
@@ -225,6 +429,24 @@ class Resource(object):
         except OntapTransportError as exc:
             return self._verify_after_error(exc, 'delete', want_present=False)
         return self._finish(wait_result, diff, want_present=False)
+
+    def action(self, method, path, body, record, what):
+        """A one-off write that has no "present" end state to compare (a snapshot restore): check mode, busy
+        resends and the job outcome as for any write; always ``changed`` when carried out.
+
+        :param what: a noun phrase for messages (``'restore of volume vol1 to snapshot s1'``).
+        """
+        if self.ontap.check_mode:
+            self.ontap.write(method, path, body=body)
+            self.ontap.exit(True, **{self.spec.name: record})
+        try:
+            response, wait_result = self.send(method, path, body=body)
+        except (OntapApiError, OntapTransportError) as exc:
+            if isinstance(exc, OntapApiError) and not exc.is_server_error:
+                raise
+            # No end state to verify: say plainly that the outcome is unknown and nothing was resent (F07).
+            self.ontap.fail('The outcome of the %s is unknown: %s' % (what, exc), changed=True)
+        self.ontap.exit_job(wait_result, changed=True, **{self.spec.name: record})
 
     def _holds(self, record, want_present):
         if not want_present:
@@ -237,7 +459,7 @@ class Resource(object):
             record = self.reread(want_present) if outcome == 'success' else None
             self.ontap.exit_job(wait_result, changed=True, diff=diff, **{self.spec.name: record})
         if outcome == 'unreadable':
-            record = self.reread(want_present)
+            record = self.reread(want_present, verify=True)
             if self._holds(record, want_present):
                 self.ontap.warnings.append('%s The %s now shows the intended state, so the task succeeds.'
                                            % (wait_result.message, self.spec.name))
@@ -245,11 +467,12 @@ class Resource(object):
                 result.update(diff=diff)
                 result[self.spec.name] = record
                 self.ontap.exit(True, **result)
+        # failure, timed_out (the job uuid and last state go back so ontap.rest.job can resume), or unverifiable.
         self.ontap.exit_job(wait_result, changed=True, diff=diff)
 
     def _verify_after_error(self, exc, action, want_present):
         """The write's answer was lost or was a 5xx: look at the cluster before saying anything (F07)."""
-        record = self.reread(want_present)
+        record = self.reread(want_present, verify=True)
         if self._holds(record, want_present):
             self.ontap.warnings.append('The %s request got no clear answer (%s), but the %s now shows the intended '
                                        'state; the request was not resent.' % (action, exc, self.spec.name))

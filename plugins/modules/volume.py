@@ -15,7 +15,13 @@ description:
     (C(/api/storage/volumes)).
   - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the task's outcome is the
     job's terminal state, and the volume is read back after the job succeeds.
-  - Idempotent: only attributes that differ from the cluster are sent; a second identical run sends no write.
+  - Idempotent: only attributes the task sets are compared (ONTAP's defaults for the others are ignored, lists are
+    compared in any order), only those that differ are sent, and a second identical run sends no write.
+  - A write ONTAP refuses as busy (HTTP 429/503, SVM temporarily locked, too many jobs) is resent with backoff within
+    O(job_timeout); a write whose answer is ambiguous (HTTP 500/504, lost connection) is never resent but verified on
+    the volume.
+  - Deleting takes the volume away whatever its O(volume_state); ONTAP's REST API (and the bundled simulator) delete an
+    online volume without a separate offline step, so none is sent.
 author:
   - ontap.rest contributors
 extends_documentation_fragment:
@@ -44,6 +50,12 @@ options:
     description: Name of the SVM that owns the volume.
     type: str
     required: true
+  from_name:
+    description:
+      - Rename an existing volume called O(from_name) to O(name).
+      - Used only when no volume O(name) exists in O(svm); when it does, O(from_name) is ignored. The task fails
+        when neither exists.
+    type: str
   state:
     description: Whether the volume should exist.
     type: str
@@ -65,6 +77,22 @@ options:
   comment:
     description: Free-text comment.
     type: str
+  volume_state:
+    description:
+      - Operational state of the volume (ONTAP field C(state)). O(state) says whether the volume exists.
+      - Taking a volume V(offline) unmounts it; ONTAP no longer reports its junction path while it is offline.
+    type: str
+    choices: [online, offline, restricted]
+  snapshot_policy:
+    description: Name of the snapshot policy, for example V(default) or V(none).
+    type: str
+  export_policy:
+    description: Name of the NFS export policy of the volume (C(nas.export_policy.name)).
+    type: str
+  space_guarantee:
+    description: Space guarantee (C(guarantee.type)); V(none) makes the volume thin-provisioned.
+    type: str
+    choices: [none, volume]
 '''
 
 EXAMPLES = r'''
@@ -89,12 +117,33 @@ EXAMPLES = r'''
     size: 20GiB
     job_timeout: 900
 
+- name: Rename it, thin-provision it and give it a snapshot policy
+  ontap.rest.volume:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    name: vol1_data
+    from_name: vol1
+    svm: svm1
+    space_guarantee: none
+    snapshot_policy: default
+    export_policy: default
+
+- name: Take it offline
+  ontap.rest.volume:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    name: vol1_data
+    svm: svm1
+    volume_state: offline
+
 - name: Delete it
   ontap.rest.volume:
     hostname: cluster1.example.com
     username: admin
     password: "{{ ontap_password }}"
-    name: vol1
+    name: vol1_data
     svm: svm1
     state: absent
 '''
@@ -113,6 +162,16 @@ job_wait:
   description: How the wait for the job ended (C(outcome), C(elapsed) seconds, C(polls)).
   returned: when a write was sent
   type: dict
+jobs:
+  description: Every job of the write, as last read, when ONTAP answered with more than one.
+  returned: when a write answered with several jobs
+  type: list
+  elements: dict
+would_send:
+  description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
+  returned: in check mode, when something would change
+  type: list
+  elements: dict
 diff:
   description: The compared attributes before and after.
   returned: when something changed or would change
@@ -149,8 +208,14 @@ SPEC = ResourceSpec(
               create_only=True, read_path='aggregates.name'),
         Field('junction_path', 'nas.path'),
         Field('comment', 'comment'),
+        Field('volume_state', 'state'),
+        Field('snapshot_policy', 'snapshot_policy.name'),
+        Field('export_policy', 'nas.export_policy.name'),
+        Field('space_guarantee', 'guarantee.type'),
     ],
     create_body=lambda params: {'name': params['name'], 'svm': {'name': params['svm']}},
+    rename='name',
+    context=['svm'],
 )
 
 
@@ -163,6 +228,11 @@ def main():
         aggregates=dict(type='list', elements='str'),
         junction_path=dict(type='str'),
         comment=dict(type='str'),
+        from_name=dict(type='str'),
+        volume_state=dict(type='str', choices=['online', 'offline', 'restricted']),
+        snapshot_policy=dict(type='str'),
+        export_policy=dict(type='str'),
+        space_guarantee=dict(type='str', choices=['none', 'volume']),
     ))
     ontap.run(run)
 
@@ -174,8 +244,6 @@ def run(ontap):
             params['size'] = parse_size(params['size'])
         except ValueError as exc:
             ontap.fail(str(exc))
-    if params['aggregates'] is not None:
-        params['aggregates'] = sorted(params['aggregates'])
     run_resource(ontap, SPEC)
 
 

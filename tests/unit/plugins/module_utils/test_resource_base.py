@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The resource base: busy resends, cut-off lookups (F19), parents, rename, order-insensitive compare (F27)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.ontap.rest.plugins.module_utils import resource as resource_mod
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobWaitResult
+from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, Resource, ResourceSpec, normalise
+
+
+class Exited(Exception):
+    def __init__(self, kind, result):
+        super(Exited, self).__init__(kind)
+        self.kind = kind
+        self.result = result
+
+
+class FakeOntap(object):
+    """Records writes; ``answers`` is a list of exceptions or (response, wait_result) returned in turn."""
+
+    def __init__(self, params, records=None, answers=None, check_mode=False):
+        self.params = dict(state='present', job_timeout=60.0, from_name=None)
+        self.params.update(params)
+        self.records = records if records is not None else {}
+        self.answers = list(answers or [])
+        self.check_mode = check_mode
+        self.writes = []
+        self.reads = []
+        self.warnings = []
+        self.now = 0.0
+        self.sleeps = []
+        self.job_timeouts = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def read_records(self, path, query=None):
+        self.reads.append((path, dict(query or {})))
+        value = self.records.get(path, [])
+        if callable(value):
+            return value(query)
+        if isinstance(value, Exception):
+            raise value
+        return [r for r in value if all(r.get(k) == v for k, v in (query or {}).items() if k in ('name',))]
+
+    def write(self, method, path, query=None, body=None):
+        self.writes.append((method, path, body))
+        self.job_timeouts.append(self.params['job_timeout'])
+        if self.check_mode:
+            return None, None
+        answer = self.answers.pop(0) if self.answers else (None, _success())
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def exit(self, changed, **result):
+        raise Exited('exit', dict(result, changed=changed))
+
+    def fail(self, msg, **result):
+        raise Exited('fail', dict(result, msg=msg))
+
+    def exit_job(self, wait_result, changed=True, **result):
+        if wait_result is not None and wait_result.outcome not in ('success', 'not_waited'):
+            raise Exited('fail', dict(result, msg=wait_result.message, outcome=wait_result.outcome))
+        raise Exited('exit', dict(result, changed=changed))
+
+
+def _success():
+    return JobWaitResult('success', [{'uuid': 'j1', 'state': 'success'}], 0.1, 0, 'ok')
+
+
+def _failure(code):
+    job = {'uuid': 'j2', 'state': 'failure', 'code': int(code), 'error': {'code': str(code), 'message': 'busy'}}
+    return JobWaitResult('failure', [job], 0.1, 1, 'job j2 failed: busy (code %s)' % code)
+
+
+SPEC = ResourceSpec(
+    name='thing',
+    collection='things',
+    keys={'name': 'name'},
+    fields=[Field('comment', 'comment'), Field('tags', 'tags')],
+    create_body=lambda params: {'name': params['name']},
+    rename='name',
+)
+
+
+def _busy(status=429, code='262160', retry_after=None):
+    return OntapApiError(status, code=code, message='busy', method='POST', url='/api/things', retry_after=retry_after)
+
+
+def _run(ontap, spec=SPEC):
+    with pytest.raises(Exited) as info:
+        Resource(ontap, spec).run()
+    return info.value
+
+
+def test_normalise_ignores_list_order():
+    assert normalise(['b', 'a']) == normalise(['a', 'b'])
+    assert normalise([{'name': 'x', 'id': 1}, {'name': 'a'}]) == normalise([{'name': 'a'}, {'id': 1, 'name': 'x'}])
+
+
+def test_lists_compared_in_any_order_and_unset_fields_never_compared():
+    ontap = FakeOntap(dict(name='t1', comment=None, tags=['b', 'a']),
+                      records={'things': [{'uuid': 'u', 'name': 't1', 'comment': 'ONTAP default', 'tags': ['a', 'b']}]})
+    done = _run(ontap)
+    assert done.kind == 'exit' and done.result['changed'] is False and ontap.writes == []
+
+
+@pytest.mark.parametrize('refusal', [
+    _busy(429, '262160'), _busy(503, '7'), _busy(409, '2621573'), _busy(400, '13434894'), _busy(409, '2432833'),
+])
+def test_busy_refusal_is_resent_with_backoff(refusal):
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None), answers=[refusal, refusal, (None, _success())])
+    done = _run(ontap)
+    assert done.kind == 'exit' and done.result['changed'] is True
+    assert [w[0] for w in ontap.writes] == ['POST', 'POST', 'POST']
+    assert len(ontap.sleeps) >= 2 and all(s >= 0.5 for s in ontap.sleeps[:2])  # then the re-read pauses (F16)
+    assert any('busy' in w for w in ontap.warnings)
+
+
+def test_busy_honours_retry_after_and_shares_the_job_budget():
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None), answers=[_busy(retry_after=5.0), (None, _success())])
+    _run(ontap)
+    assert ontap.sleeps[0] >= 5.0
+    assert ontap.job_timeouts[0] == 60.0 and ontap.job_timeouts[1] == pytest.approx(60.0 - ontap.sleeps[0])
+    assert ontap.params['job_timeout'] == 60.0
+
+
+def test_busy_until_the_budget_runs_out_fails_unchanged():
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None, job_timeout=5.0), answers=[_busy()] * 50)
+    with pytest.raises(OntapError, match='busy .* within job_timeout'):
+        Resource(ontap, SPEC).run()
+    assert ontap.now <= 5.0 and len(ontap.writes) >= 2
+
+
+def test_job_failing_with_a_busy_code_is_resent():
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None), answers=[(None, _failure('2432833')), (None, _success())])
+    assert _run(ontap).kind == 'exit'
+    assert len(ontap.writes) == 2
+
+
+@pytest.mark.parametrize('error', [
+    OntapApiError(409, code='8', message='in use', method='POST', url='/api/things'),     # lasting conflict
+    OntapApiError(400, code='2', message='bad field', method='POST', url='/api/things'),
+])
+def test_other_refusals_are_not_resent(error):
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None), answers=[error])
+    with pytest.raises(OntapApiError):
+        Resource(ontap, SPEC).run()
+    assert len(ontap.writes) == 1
+
+
+def test_ambiguous_500_is_verified_not_resent():
+    error = OntapApiError(500, message='oops', method='POST', url='/api/things')
+    calls = []
+
+    def things(query):
+        calls.append(query)
+        return [] if len(calls) == 1 else [{'uuid': 'u', 'name': 't1', 'comment': 'c'}]
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None), records={'things': things}, answers=[error])
+    done = _run(ontap)
+    assert done.kind == 'exit' and done.result['changed'] is True and len(ontap.writes) == 1
+    assert 'not resent' in ontap.warnings[0]
+
+
+def test_cut_off_lookup_is_unknown_never_absent():
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None),
+                      records={'things': OntapError('GET /api/things: still more records after 1000 pages')})
+    with pytest.raises(OntapError, match='whether it exists is unknown'):
+        Resource(ontap, SPEC).run()
+    assert ontap.writes == []
+
+
+def _child_spec():
+    def collection(resource):
+        return 'parents/%s/children' % resource.find_parent('parent', 'parents', {'name': resource.params['parent']})['uuid']
+    return ResourceSpec('child', collection, {'name': 'name'}, [Field('comment', 'comment')],
+                        lambda params: {'name': params['name']}, context=['parent'])
+
+
+def test_parent_resolves_the_collection():
+    ontap = FakeOntap(dict(name='c1', parent='p1', comment='x'), records={'parents': [{'uuid': 'pu', 'name': 'p1'}]})
+    done = _run(ontap, _child_spec())
+    assert done.kind == 'exit' and ontap.writes[0][:2] == ('POST', 'parents/pu/children')
+
+
+def test_missing_parent_absent_is_converged_present_fails():
+    ontap = FakeOntap(dict(name='c1', parent='p1', comment=None, state='absent'))
+    done = _run(ontap, _child_spec())
+    assert done.kind == 'exit' and done.result['changed'] is False
+    ontap = FakeOntap(dict(name='c1', parent='p1', comment=None))
+    with pytest.raises(OntapError, match='parent name=p1 does not exist'):
+        Resource(ontap, _child_spec()).run()
+
+
+def test_rename_patches_the_source_with_the_new_name():
+    ontap = FakeOntap(dict(name='new', from_name='old', comment='c', tags=None),
+                      records={'things': [{'uuid': 'u', 'name': 'old', 'comment': 'c'}]})
+    ontap.records['things'].append  # noqa (lookup by name filters)
+    with pytest.raises(Exited):
+        Resource(ontap, SPEC).run()
+    assert ontap.writes[0] == ('PATCH', 'things/u', {'name': 'new'})
+
+
+def test_rename_neither_exists_fails():
+    ontap = FakeOntap(dict(name='new', from_name='old', comment=None, tags=None))
+    with pytest.raises(OntapError, match='neither exists'):
+        Resource(ontap, SPEC).run()
+
+
+def test_rename_check_mode_sends_nothing_and_diffs_the_name():
+    ontap = FakeOntap(dict(name='new', from_name='old', comment=None, tags=None), check_mode=True,
+                      records={'things': [{'uuid': 'u', 'name': 'old'}]})
+    done = _run(ontap)
+    assert done.result['diff'] == {'before': {'name': 'old'}, 'after': {'name': 'new'}}
+
+
+def test_retry_codes_leave_out_resource_in_use():
+    assert '8' not in resource_mod.RETRY_CODES and '262160' in resource_mod.RETRY_CODES
