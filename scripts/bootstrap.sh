@@ -55,6 +55,11 @@ if [ "${1:-}" != "--force" ] && [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && 
     exit 0
 fi
 
+# A venv made by another interpreter (or a broken one) is rebuilt from scratch.
+if [ -e "$VENV" ] && [ "$("$VENV/bin/python" -c 'import sys; print(sys.version)' 2>/dev/null)" != "$("$PY" -c 'import sys; print(sys.version)')" ]; then
+    log "rebuilding $VENV (made by another Python, or broken)"
+    rm -rf "$VENV"
+fi
 if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV with $("$PY" -V 2>&1)"
     "$PY" -m venv "$VENV"
