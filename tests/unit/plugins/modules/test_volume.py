@@ -78,3 +78,14 @@ def test_lookup_reads_every_compared_field():
     fields = volume.SPEC.read_fields().split(',')
     for needed in ('uuid', 'name', 'svm.name', 'size', 'aggregates.name', 'nas.path', 'comment'):
         assert needed in fields
+
+
+def test_new_volume_options_map_to_ontap_fields():
+    resource = Resource(FakeOntap(_params(volume_state='offline', snapshot_policy='none', export_policy='ep1',
+                                          space_guarantee='none', from_name=None)), volume.SPEC)
+    record = dict(RECORD, state='online', snapshot_policy={'name': 'default'}, nas={'path': '/vol1',
+                  'export_policy': {'name': 'default'}}, guarantee={'type': 'volume', 'honored': True})
+    changes = resource.changes(record)
+    assert resource.body(changes) == {'state': 'offline', 'snapshot_policy': {'name': 'none'},
+                                      'nas': {'export_policy': {'name': 'ep1'}}, 'guarantee': {'type': 'none'}}
+    assert volume.SPEC.rename == 'name'

@@ -1,0 +1,205 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: qtree
+short_description: Create, change, rename or delete an ONTAP qtree
+version_added: 0.2.0
+description:
+  - Makes a qtree, found by O(name) in volume O(volume) of O(svm), present with the given attributes, or absent
+    (C(/api/storage/qtrees); one qtree is C(/api/storage/qtrees/{volume.uuid}/{id})).
+  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the qtree is read back after
+    the job succeeds (a new qtree can take a moment to become visible).
+  - Idempotent: only attributes the task sets are compared; a second identical run sends no write.
+author:
+  - ontap.rest contributors
+extends_documentation_fragment:
+  - ontap.rest.connection
+  - ontap.rest.async_job
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: The qtree is read; no POST, PATCH or DELETE is sent and no job is started.
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - ontap.rest.ontap
+options:
+  svm:
+    description: Name of the SVM that owns the volume.
+    type: str
+    required: true
+  volume:
+    description: Name of the volume that holds the qtree.
+    type: str
+    required: true
+  name:
+    description: Qtree name, unique in its volume.
+    type: str
+    required: true
+  from_name:
+    description:
+      - Rename an existing qtree called O(from_name) to O(name).
+      - Used only when no qtree O(name) exists in the volume; the task fails when neither exists.
+    type: str
+  state:
+    description: Whether the qtree should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  security_style:
+    description: Security style of the qtree.
+    type: str
+    choices: [unix, ntfs, mixed]
+  unix_permissions:
+    description:
+      - UNIX permissions as octal digits (V(755), V(0750)); ONTAP reports them as the number with those digits (C(750)).
+    type: str
+  export_policy:
+    description: Name of the NFS export policy of the qtree.
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: A qtree for a project
+  ontap.rest.qtree:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    svm: svm1
+    volume: vol1
+    name: project1
+    security_style: unix
+    unix_permissions: "750"
+    export_policy: default
+
+- name: Rename it
+  ontap.rest.qtree:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    svm: svm1
+    volume: vol1
+    name: project1_archive
+    from_name: project1
+
+- name: Delete it without waiting for the job
+  ontap.rest.qtree:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    svm: svm1
+    volume: vol1
+    name: project1_archive
+    state: absent
+    wait_for_completion: false
+'''
+
+RETURN = r'''
+qtree:
+  description: The qtree as read back from ONTAP after the change (or as found, when nothing changed); null when absent.
+  returned: always
+  type: dict
+  sample: {"id": 1, "name": "project1", "volume": {"name": "vol1", "uuid": "028baa66-41bd-11e9-81d5-00a0986138f7"},
+           "security_style": "unix", "unix_permissions": 750}
+job:
+  description: The ONTAP job object of the write, as last read.
+  returned: when a write was sent
+  type: dict
+job_wait:
+  description: How the wait for the job ended (C(outcome), C(elapsed) seconds, C(polls)).
+  returned: when a write was sent
+  type: dict
+jobs:
+  description: Every job of the write, as last read, when ONTAP answered with more than one.
+  returned: when a write answered with several jobs
+  type: list
+  elements: dict
+diff:
+  description: The compared attributes before and after.
+  returned: when something changed or would change
+  type: dict
+would_send:
+  description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
+  returned: in check mode, when something would change
+  type: list
+  elements: dict
+'''
+
+import re
+
+from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, ResourceSpec, run_resource
+from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
+
+
+def parse_mode(value):
+    """``'755'`` / ``'0750'`` -> the integer ONTAP uses for UNIX permissions: the octal digits as written (``755``,
+    ``750``; ONTAP reports rwxr-xr-x as ``755``).
+
+    :raises ValueError: naming the option.
+    """
+    text = str(value).strip()
+    if not re.match(r'^[0-7]{3,4}$', text):
+        raise ValueError('unix_permissions: %r is not an octal mode such as 755 or 0750.' % (value,))
+    return int(text, 10)
+
+
+def _item_path(resource, record):
+    return 'storage/qtrees/%s/%s' % (record['volume']['uuid'], record['id'])
+
+
+SPEC = ResourceSpec(
+    name='qtree',
+    collection='storage/qtrees',
+    keys={'name': 'name', 'volume': 'volume.name', 'svm': 'svm.name'},
+    fields=[
+        Field('security_style', 'security_style'),
+        Field('unix_permissions', 'unix_permissions'),
+        Field('export_policy', 'export_policy.name'),
+    ],
+    create_body=lambda params: {'name': params['name'], 'svm': {'name': params['svm']},
+                                'volume': {'name': params['volume']}},
+    item_path=_item_path,
+    id_fields=['id', 'volume.uuid'],
+    rename='name',
+    context=['svm', 'volume'],
+)
+
+
+def main():
+    ontap = OntapModule(dict(
+        svm=dict(type='str', required=True),
+        volume=dict(type='str', required=True),
+        name=dict(type='str', required=True),
+        from_name=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        security_style=dict(type='str', choices=['unix', 'ntfs', 'mixed']),
+        unix_permissions=dict(type='str'),
+        export_policy=dict(type='str'),
+    ))
+    ontap.run(run)
+
+
+def run(ontap):
+    params = ontap.params
+    if params['unix_permissions'] is not None:
+        try:
+            params['unix_permissions'] = parse_mode(params['unix_permissions'])
+        except ValueError as exc:
+            ontap.fail(str(exc))
+    run_resource(ontap, SPEC)
+
+
+if __name__ == '__main__':
+    main()

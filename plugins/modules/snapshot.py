@@ -1,0 +1,219 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: snapshot
+short_description: Create, change, rename, delete or restore an ONTAP volume snapshot
+version_added: 0.2.0
+description:
+  - Makes a snapshot, found by O(name) on volume O(volume) of O(svm), present with the given attributes, or absent
+    (C(/api/storage/volumes/{volume.uuid}/snapshots)). The volume is looked up first; its uuid addresses the snapshots.
+  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the snapshot is read back
+    after the job succeeds.
+  - Idempotent: only attributes the task sets are compared; a second identical run sends no write.
+  - With O(restore=true), the volume is reverted to the snapshot (an asynchronous C(PATCH) of the volume with
+    C(restore_to.snapshot.name)). A restore is always reported as changed; ONTAP deletes the snapshots newer than the
+    one restored.
+author:
+  - ontap.rest contributors
+extends_documentation_fragment:
+  - ontap.rest.connection
+  - ontap.rest.async_job
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: The volume and snapshot are read; no POST, PATCH or DELETE is sent and no job is started.
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - ontap.rest.ontap
+options:
+  svm:
+    description: Name of the SVM that owns the volume.
+    type: str
+    required: true
+  volume:
+    description: Name of the volume the snapshot belongs to.
+    type: str
+    required: true
+  name:
+    description: Snapshot name, unique in its volume.
+    type: str
+    required: true
+  from_name:
+    description:
+      - Rename an existing snapshot called O(from_name) to O(name).
+      - Used only when no snapshot O(name) exists on the volume; the task fails when neither exists.
+    type: str
+  state:
+    description:
+      - Whether the snapshot should exist. With V(absent), a missing volume counts as converged.
+    type: str
+    choices: [present, absent]
+    default: present
+  comment:
+    description: Free-text comment.
+    type: str
+  expiry_time:
+    description:
+      - Time after which the snapshot may be deleted, ISO-8601 with offset (V(2030-01-01T00:00:00+00:00)).
+      - Compared as text with what ONTAP reports; give it in the same form ONTAP returns it.
+    type: str
+  snapmirror_label:
+    description: Label SnapMirror policies use to select the snapshot.
+    type: str
+  restore:
+    description:
+      - Revert the volume to this snapshot (which must exist) after making sure it is present.
+      - Not idempotent by nature; every run with V(true) restores again and reports changed.
+    type: bool
+    default: false
+'''
+
+EXAMPLES = r'''
+- name: A snapshot before an upgrade
+  ontap.rest.snapshot:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    svm: svm1
+    volume: vol1
+    name: pre_upgrade
+    comment: taken before the upgrade
+    snapmirror_label: weekly
+
+- name: Rename it
+  ontap.rest.snapshot:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    svm: svm1
+    volume: vol1
+    name: pre_upgrade_2026
+    from_name: pre_upgrade
+
+- name: Revert the volume to it
+  ontap.rest.snapshot:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    svm: svm1
+    volume: vol1
+    name: pre_upgrade_2026
+    restore: true
+
+- name: Delete it
+  ontap.rest.snapshot:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    svm: svm1
+    volume: vol1
+    name: pre_upgrade_2026
+    state: absent
+'''
+
+RETURN = r'''
+snapshot:
+  description: The snapshot as read back from ONTAP after the change (or as found, when nothing changed); null when absent.
+  returned: always
+  type: dict
+  sample: {"uuid": "d0ef1c3a-41bd-11e9-81d5-00a0986138f7", "name": "pre_upgrade", "comment": "", "snapmirror_label": "weekly"}
+job:
+  description: The ONTAP job object of the write, as last read.
+  returned: when a write was sent
+  type: dict
+job_wait:
+  description: How the wait for the job ended (C(outcome), C(elapsed) seconds, C(polls)).
+  returned: when a write was sent
+  type: dict
+jobs:
+  description: Every job of the write, as last read, when ONTAP answered with more than one.
+  returned: when a write answered with several jobs
+  type: list
+  elements: dict
+diff:
+  description: The compared attributes before and after.
+  returned: when something changed or would change
+  type: dict
+would_send:
+  description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
+  returned: in check mode, when something would change
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError
+from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, Resource, ResourceSpec
+from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
+
+
+def _collection(resource):
+    """Snapshots live under their volume: resolve it (by SVM and name) for its uuid."""
+    volume = resource.find_parent('volume', 'storage/volumes',
+                                  {'name': resource.params['volume'], 'svm.name': resource.params['svm']})
+    return 'storage/volumes/%s/snapshots' % volume['uuid']
+
+
+SPEC = ResourceSpec(
+    name='snapshot',
+    collection=_collection,
+    keys={'name': 'name'},
+    fields=[
+        Field('comment', 'comment'),
+        Field('expiry_time', 'expiry_time'),
+        Field('snapmirror_label', 'snapmirror_label'),
+    ],
+    create_body=lambda params: {'name': params['name']},
+    rename='name',
+    context=['svm', 'volume'],
+)
+
+
+def main():
+    ontap = OntapModule(dict(
+        svm=dict(type='str', required=True),
+        volume=dict(type='str', required=True),
+        name=dict(type='str', required=True),
+        from_name=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        comment=dict(type='str'),
+        expiry_time=dict(type='str'),
+        snapmirror_label=dict(type='str'),
+        restore=dict(type='bool', default=False),
+    ))
+    ontap.run(run)
+
+
+def run(ontap):
+    resource = Resource(ontap, SPEC)
+    if not ontap.params['restore']:
+        return resource.run()
+    if ontap.params['state'] == 'absent':
+        ontap.fail('restore=true needs state=present: a snapshot cannot be restored and deleted in one task.')
+    record = resource.lookup()
+    if record is None:
+        raise OntapError('Cannot restore volume %s of SVM %s to snapshot %s: no such snapshot.'
+                         % (ontap.params['volume'], ontap.params['svm'], ontap.params['name']))
+    if resource.changes(record):
+        ontap.fail('restore=true restores an existing snapshot as it is; run the change of its attributes in a task '
+                   'of its own (differing: %s).' % ', '.join(sorted(resource.changes(record))))
+    volume = resource.parents['volume']
+    resource.action('PATCH', 'storage/volumes/%s' % volume['uuid'],
+                    {'restore_to': {'snapshot': {'name': record['name']}}}, record,
+                    'restore of volume %s to snapshot %s' % (ontap.params['volume'], record['name']))
+
+
+if __name__ == '__main__':
+    main()

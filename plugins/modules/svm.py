@@ -1,0 +1,177 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: svm
+short_description: Create, change or delete an ONTAP SVM (storage virtual machine)
+version_added: 0.2.0
+description:
+  - Makes an SVM, found by O(name), present with the given attributes, or absent (C(/api/svm/svms)).
+  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the SVM is read back after
+    the job succeeds.
+  - Idempotent: only attributes the task sets are compared (O(aggregates) in any order); a second identical run sends
+    no write.
+  - ONTAP refuses to delete an SVM that still holds volumes other than its root volume (code 8); the task fails with
+    ONTAP's message at once rather than waiting.
+author:
+  - ontap.rest contributors
+extends_documentation_fragment:
+  - ontap.rest.connection
+  - ontap.rest.async_job
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: The SVM is read; no POST, PATCH or DELETE is sent and no job is started.
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - ontap.rest.ontap
+options:
+  name:
+    description: SVM name, unique in the cluster.
+    type: str
+    required: true
+  state:
+    description: Whether the SVM should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  comment:
+    description: Free-text comment.
+    type: str
+  language:
+    description:
+      - Default language encoding of the SVM's volumes, as ONTAP names it (V(c.utf_8), V(en_us)).
+      - Compared without regard to case.
+    type: str
+  ipspace:
+    description: IPspace the SVM is created in. Only used at creation (ONTAP cannot move an SVM to another IPspace).
+    type: str
+  aggregates:
+    description: Aggregates on which the SVM's administrator may create volumes (compared in any order).
+    type: list
+    elements: str
+  svm_state:
+    description: Operational state of the SVM (ONTAP field C(state)). O(state) says whether the SVM exists.
+    type: str
+    choices: [running, stopped]
+'''
+
+EXAMPLES = r'''
+- name: An SVM that may use two aggregates
+  ontap.rest.svm:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    name: svm2
+    comment: project data
+    language: c.utf_8
+    aggregates: [aggr1, aggr2]
+
+- name: Stop it
+  ontap.rest.svm:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    name: svm2
+    svm_state: stopped
+
+- name: Delete it
+  ontap.rest.svm:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    name: svm2
+    state: absent
+'''
+
+RETURN = r'''
+svm:
+  description: The SVM as read back from ONTAP after the change (or as found, when nothing changed); null when absent.
+  returned: always
+  type: dict
+  sample: {"uuid": "02c9e252-41be-11e9-81d5-00a0986138f7", "name": "svm2", "state": "running", "language": "c.utf_8"}
+job:
+  description: The ONTAP job object of the write, as last read.
+  returned: when a write was sent
+  type: dict
+job_wait:
+  description: How the wait for the job ended (C(outcome), C(elapsed) seconds, C(polls)).
+  returned: when a write was sent
+  type: dict
+jobs:
+  description: Every job of the write, as last read, when ONTAP answered with more than one.
+  returned: when a write answered with several jobs
+  type: list
+  elements: dict
+diff:
+  description: The compared attributes before and after.
+  returned: when something changed or would change
+  type: dict
+would_send:
+  description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
+  returned: in check mode, when something would change
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, ResourceSpec, run_resource
+from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
+
+
+def _names(items):
+    return sorted(item.get('name') for item in items or [] if isinstance(item, dict))
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+SPEC = ResourceSpec(
+    name='svm',
+    collection='svm/svms',
+    keys={'name': 'name'},
+    fields=[
+        Field('comment', 'comment'),
+        Field('language', 'language', from_api=_lower),
+        Field('ipspace', 'ipspace.name', create_only=True),
+        Field('aggregates', 'aggregates', to_api=lambda names: [{'name': name} for name in names], from_api=_names,
+              read_path='aggregates.name'),
+        Field('svm_state', 'state'),
+    ],
+    create_body=lambda params: {'name': params['name']},
+)
+
+
+def main():
+    ontap = OntapModule(dict(
+        name=dict(type='str', required=True),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        comment=dict(type='str'),
+        language=dict(type='str'),
+        ipspace=dict(type='str'),
+        aggregates=dict(type='list', elements='str'),
+        svm_state=dict(type='str', choices=['running', 'stopped']),
+    ))
+    ontap.run(run)
+
+
+def run(ontap):
+    if ontap.params['language'] is not None:
+        ontap.params['language'] = ontap.params['language'].lower()
+    run_resource(ontap, SPEC)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Field mapping of ontap.rest.snapshot, ontap.rest.svm and ontap.rest.qtree."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.ontap.rest.plugins.module_utils.resource import Resource
+from ansible_collections.ontap.rest.plugins.modules import qtree, snapshot, svm
+
+
+class FakeOntap(object):
+    check_mode = False
+
+    def __init__(self, params, records=None):
+        self.params = params
+        self.records = records or {}
+        self.reads = []
+
+    def read_records(self, path, query=None):
+        self.reads.append((path, query))
+        return self.records.get(path, [])
+
+
+def test_snapshot_collection_resolves_the_volume_by_svm_and_name():
+    ontap = FakeOntap(dict(svm='svm1', volume='vol1', name='s1', comment=None, expiry_time=None, snapmirror_label=None),
+                      records={'storage/volumes': [{'uuid': 'vu', 'name': 'vol1'}]})
+    resource = Resource(ontap, snapshot.SPEC)
+    assert resource.collection == 'storage/volumes/vu/snapshots'
+    assert ontap.reads[0][1]['svm.name'] == 'svm1' and ontap.reads[0][1]['name'] == 'vol1'
+    assert resource.item_path({'uuid': 'su'}) == 'storage/volumes/vu/snapshots/su'
+    assert resource.key_text().startswith('svm=svm1, volume=vol1')
+
+
+def test_snapshot_body_and_changes():
+    ontap = FakeOntap(dict(svm='svm1', volume='vol1', name='s1', comment='c', expiry_time=None, snapmirror_label='weekly'))
+    resource = Resource(ontap, snapshot.SPEC)
+    record = {'uuid': 'su', 'name': 's1', 'comment': 'c', 'snapmirror_label': '', 'create_time': 'x'}
+    assert resource.changes(record) == {'snapmirror_label': 'weekly'}
+    assert resource.body({'snapmirror_label': 'weekly'}) == {'snapmirror_label': 'weekly'}
+
+
+def test_svm_mapping():
+    params = dict(name='svm2', comment=None, language='c.utf_8', ipspace='ips1', aggregates=['aggr2', 'aggr1'],
+                  svm_state='running')
+    resource = Resource(FakeOntap(params), svm.SPEC)
+    record = {'uuid': 'u', 'name': 'svm2', 'language': 'C.UTF_8', 'ipspace': {'name': 'Default'}, 'state': 'running',
+              'aggregates': [{'name': 'aggr1', 'uuid': 'a1'}, {'name': 'aggr2', 'uuid': 'a2'}], 'comment': 'ONTAP'}
+    assert resource.changes(record) == {}          # ipspace is create-only; aggregate order and case ignored
+    assert resource.body({'aggregates': ['aggr1'], 'svm_state': 'stopped'}) == {
+        'aggregates': [{'name': 'aggr1'}], 'state': 'stopped'}
+    assert 'aggregates.name' in svm.SPEC.read_fields() and 'ipspace.name' in svm.SPEC.read_fields()
+
+
+def test_qtree_path_and_fields():
+    resource = Resource(FakeOntap(dict(svm='svm1', volume='vol1', name='q1', security_style=None, unix_permissions=750,
+                                       export_policy=None)), qtree.SPEC)
+    assert resource.item_path({'id': 3, 'volume': {'uuid': 'vu'}}) == 'storage/qtrees/vu/3'
+    fields = qtree.SPEC.read_fields().split(',')
+    assert 'id' in fields and 'volume.uuid' in fields and 'uuid' not in fields
+    assert resource.key_query() == {'name': 'q1', 'volume.name': 'vol1', 'svm.name': 'svm1'}
+    assert resource.changes({'unix_permissions': 755}) == {'unix_permissions': 750}
+    assert qtree.SPEC.create_body(resource.params) == {'name': 'q1', 'svm': {'name': 'svm1'}, 'volume': {'name': 'vol1'}}
+
+
+@pytest.mark.parametrize('text, expected', [('755', 755), ('0750', 750), (' 700 ', 700), ('1777', 1777)])
+def test_qtree_mode(text, expected):
+    assert qtree.parse_mode(text) == expected
+
+
+@pytest.mark.parametrize('text', ['rwx', '89', '12345', '7a5'])
+def test_qtree_mode_rejects(text):
+    with pytest.raises(ValueError, match='unix_permissions'):
+        qtree.parse_mode(text)
