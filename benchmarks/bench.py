@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """ontap.rest against its peers, side by side on one ONTAP simulator (issue 5). Run through benchmarks/run.sh.
@@ -78,6 +77,37 @@ def log(msg):
     sys.stderr.flush()
 
 
+def cpu_sample():
+    """(busy, total) jiffies of all CPUs from /proc/stat, or None."""
+    try:
+        with open('/proc/stat') as handle:
+            fields = [int(x) for x in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+class Load(object):
+    """Machine-wide CPU use over a scenario (the benchmark's own processes included), and the load average."""
+
+    def __init__(self):
+        self.start = cpu_sample()
+        self.t0 = time.monotonic()
+
+    def done(self):
+        end = cpu_sample()
+        facts = dict(seconds=round(time.monotonic() - self.t0, 1))
+        if self.start and end and end[1] > self.start[1]:
+            facts['cpu_busy_pct'] = round(100.0 * (end[0] - self.start[0]) / (end[1] - self.start[1]), 1)
+        try:
+            with open('/proc/loadavg') as handle:
+                facts['loadavg_1m'] = float(handle.read().split()[0])
+        except (OSError, ValueError):
+            pass
+        return facts
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -141,8 +171,11 @@ class Bench(object):
 
     # -- one run of a tool -------------------------------------------------------------------------------------
 
-    def run_tool(self, tool, user, names, forks=1, extra=None, poll_timeout=600):
-        """Run ``tool`` creating/ensuring volumes ``names``; returns a dict with wall and per-task timings."""
+    def run_tool(self, tool, user, names, forks=1, extra=None, poll_timeout=600, host_users=None):
+        """Run ``tool`` creating/ensuring volumes ``names``; returns a dict with wall and per-task timings.
+
+        ``host_users`` (Ansible tools): ``{name: user}`` to log each host in as its own user (per-task counts).
+        """
         spec = TOOLS[tool]
         tag = '%s-%s' % (user, tool)
         if spec['kind'] == 'script':
@@ -162,9 +195,11 @@ class Bench(object):
         with open(inventory, 'w') as handle:
             handle.write('[bench]\n')
             for name in names:
-                handle.write('%s\n' % name)
+                handle.write('%s%s\n' % (name, (' sim_user=%s' % host_users[name]) if host_users else ''))
             handle.write('[bench:vars]\nansible_connection=local\nansible_python_interpreter=%s\n' % sys.executable)
-        variables = dict(sim_port=self.sim.port, sim_user=user, sim_password=PASSWORD)
+        variables = dict(sim_port=self.sim.port, sim_password=PASSWORD)
+        if not host_users:
+            variables['sim_user'] = user
         variables.update(spec.get('extra') or {})
         variables.update(extra or {})
         varfile = os.path.join(self.work, 'vars-%s.json' % tag)
@@ -201,7 +236,7 @@ def attribute(run, entries, duration=None):
     run['statuses'] = sorted(set(e['status'] for e in entries))
     run['busy'] = sum(1 for e in entries if e['status'] in (429, 503))
     run['breakdown'] = ['%s %s%s -> %s' % (e['method'], e['path'], ('?' + e['query'][:40]) if e['query'] else '',
-                                           e['status']) for e in entries][:20]
+                                           e['status']) for e in entries][:60]
     run['detect_delay'] = None
     if duration is None:
         return run
@@ -298,17 +333,24 @@ def scenario_fleet(bench, tools, reps, count=100, forks=20, seconds=3, limit=40)
     bench.sim.set_job('POST', '/api/storage/volumes', seconds=seconds)
     bench.sim.config(connection_limit=limit)
     runs = []
-    log('scenario 3: fleet of %d creates, %d forks, %ss jobs, limit %d, %d rep(s)' % (count, forks, seconds, limit,
-                                                                                        reps))
+    log('scenario 3: fleet of %d creates, %d forks, %ss jobs, limit %d, %d rep(s)'
+        % (count, forks, seconds, limit, reps))
     try:
         for rep in range(reps):
             for tool in tools:
                 user = bench.new_user('f%d%s' % (rep, tool.replace('_', '')))
                 names = ['f%d%s%03d' % (rep, tool.replace('_', ''), i) for i in range(count)]
-                res = bench.run_tool(tool, user, names, forks=forks, poll_timeout=300)
+                host_users = None
+                if TOOLS[tool]['kind'] == 'ansible':
+                    host_users = dict((name, bench.new_user(name)) for name in names)
+                res = bench.run_tool(tool, user, names, forks=forks, poll_timeout=300, host_users=host_users)
                 res.update(rep=rep)
                 by_user = bench.fetch_log()
-                attribute(res, by_user.get(user))
+                users = list(host_users.values()) if host_users else [user]
+                attribute(res, [e for u in users for e in by_user.get(u, [])])
+                per_task = [len(set(e['connection'] for e in by_user.get(u, []))) for u in users]
+                res['connections_per_task_max'] = max(per_task) if host_users else None
+                res['connections_per_task_min'] = min(per_task) if host_users else None
                 log('  %s rep %d: %.1fs, %d failures, %d requests, %d busy answers'
                     % (tool, rep, res['wall'], res['failures'], res['requests'], res['busy']))
                 runs.append(res)
@@ -322,8 +364,8 @@ def scenario_long(bench):
     out = os.path.join(bench.work, 'long_job.json')
     cmd = [sys.executable, os.path.join(HERE, 'long_job.py'), '--scale', str(SWEEP_SCALE), '--out', out,
            '--candidates', json.dumps(CANDIDATES), '--durations', json.dumps(SWEEP_DURATIONS), '--default-run', '600']
-    log('scenario 4 + sweep: time scale %g, %d candidates x %d durations' % (SWEEP_SCALE, len(CANDIDATES),
-                                                                            len(SWEEP_DURATIONS)))
+    log('scenario 4 + sweep: time scale %g, %d candidates x %d durations'
+        % (SWEEP_SCALE, len(CANDIDATES), len(SWEEP_DURATIONS)))
     start = time.monotonic()
     proc = subprocess.run(cmd, env=bench.env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -390,13 +432,14 @@ def machine():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--reps', type=int, default=3, help='repetitions per tool and duration (default 3)')
     parser.add_argument('--scenarios', default='1,2,3,4', help='comma-separated subset of 1,2,3,4')
     parser.add_argument('--durations', default=','.join(str(d) for d in DURATIONS))
     parser.add_argument('--tools', default=','.join(t for t in TOOLS if t != 'floor'), help='scenario 1 tools')
     parser.add_argument('--fleet-reps', type=int, default=2)
     parser.add_argument('--noop-reps', type=int, default=5)
+    parser.add_argument('--fleet-size', type=int, default=100, help='volumes created in scenario 3 (default 100)')
     parser.add_argument('--out', default=os.path.join(HERE, 'results', 'latest.json'))
     parser.add_argument('--keep-work', action='store_true', help='keep the scratch directory')
     args = parser.parse_args()
@@ -415,14 +458,24 @@ def main():
     try:
         with SimServer(job_seconds=2, job_retention=100000, time_scale=1.0) as sim:
             bench.sim = sim
+            load = result['load'] = {}
             if '1' in scenarios:
+                meter = Load()
                 result['completion'] = scenario_completion(bench, tools, durations)
+                load['1'] = meter.done()
             if '2' in scenarios:
+                meter = Load()
                 result['noop'] = scenario_noop(bench, ['ours', 'na_volume'], args.noop_reps)
+                load['2'] = meter.done()
             if '3' in scenarios:
-                result['fleet'] = scenario_fleet(bench, ['ours', 'na_volume', 'netapp_ontap', 'floor'], args.fleet_reps)
+                meter = Load()
+                result['fleet'] = scenario_fleet(bench, ['ours', 'na_volume', 'netapp_ontap', 'floor'], args.fleet_reps,
+                                                 count=args.fleet_size)
+                load['3'] = meter.done()
         if '4' in scenarios:
+            meter = Load()
             result['long'] = scenario_long(bench)
+            result['load']['4'] = meter.done()
     finally:
         if not args.keep_work:
             shutil.rmtree(work, ignore_errors=True)

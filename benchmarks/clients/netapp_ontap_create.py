@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Peer: NetApp's Python client ``netapp-ontap`` creating volumes the way its documentation shows.
@@ -53,7 +52,7 @@ def main():
                     errors.append('%s: %s' % (name, exc))
 
     begin = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(max(1, args.threads))]
+    threads = [threading.Thread(target=worker) for dummy in range(max(1, args.threads))]
     for thread in threads:
         thread.start()
     for thread in threads:
