@@ -130,6 +130,7 @@ def async_write(make_plan: Callable[[float], WritePlan]) -> Response:
         error.pop("arguments", None)
     return reply({"error": error, "job": job.link()}, 400)
 
+
 # ---------------------------------------------------------------------- SVM-scoped users
 def _scope_uuid() -> Optional[str]:
     """The SVM uuid an ``svm`` user is confined to (``"-"`` if that SVM is gone); None for cluster users.
@@ -194,6 +195,8 @@ def query_write(list_records: Callable[[], List[Dict[str, Any]]], known: Iterabl
                 keys: Sequence[Tuple[str, Callable[[str], Any]]], record_path: Callable[[Dict[str, Any]], str],
                 make_plan: Callable[[Dict[str, Any]], WritePlan], allowed_body: Optional[frozenset] = None,
                 body: Optional[Dict[str, Any]] = None) -> Response:
+    # pylint: disable=too-many-arguments,too-many-positional-arguments,too-many-locals,too-many-branches
+    # pylint: disable=too-many-statements
     """PATCH or DELETE on a collection: the change is applied to every record matching the query, one job each.
 
     As ONTAP documents it ("Query-based PATCH and DELETE"): at least one field filter is required (else 400
@@ -332,7 +335,6 @@ def _visible_jobs() -> List[Dict[str, Any]]:
 def jobs_get() -> Response:
     """``GET /api/cluster/jobs``."""
     _job_get_faults("")
-    s = sim()
     records = _records(_visible_jobs)
     return collection(records, ["uuid"], JOB_FILTER_FIELDS)
 
@@ -540,8 +542,8 @@ def snapshot_delete(vol_uuid: str, snap_uuid: str) -> Response:
 @api.route("/storage/qtrees", methods=["GET"])
 def qtrees_get() -> Response:
     """``GET /api/storage/qtrees`` (includes each volume's qtree 0, as ONTAP does)."""
-    return collection(_records(lambda: _in_scope(sim().store.list_qtrees())), ["svm.name", "svm.uuid", "volume.name", "volume.uuid",
-                                                          "id", "name"],
+    return collection(_records(lambda: _in_scope(sim().store.list_qtrees())),
+                      ["svm.name", "svm.uuid", "volume.name", "volume.uuid", "id", "name"],
                       QTREE_FILTER_FIELDS, order=["svm.name", "volume.name", "id"])
 
 

@@ -4,20 +4,29 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import requests
 
+from ontap_sim.cli import parse_args
 from ontap_sim.testing import SimServer
 
 
 def test_help_lists_every_option():
     out = subprocess.run([sys.executable, "-m", "ontap_sim", "--help"], capture_output=True, text=True, check=True)
     for option in ("--host", "--port", "--http", "--username", "--password", "--job-seconds", "--job-retention",
-                   "--time-scale", "--cert-dir", "--connection-limit"):
+                   "--time-scale", "--cert-dir", "--connection-limit", "--users"):
         assert option in out.stdout
 
 
 def test_tls_with_generated_certificate_and_sigterm(tmp_path):
-    with SimServer(cert_dir=str(tmp_path), username="root", password="s3cret") as srv:
+    with SimServer(cert_dir=str(tmp_path), username="root", password="s3cret",
+                   users="vs:pw:svm:svm1,ro:pw:readonly") as srv:
+        srv.reset()                                   # --users survive a reset
+        users = {u["name"]: u for u in srv.control("GET", "/users")["users"]}
+        assert users["vs"] == {"name": "vs", "role": "svm", "svm": "svm1"} and users["ro"]["role"] == "readonly"
+        resp = requests.post(srv.url + "/api/svm/svms", json={"name": "x"}, auth=("vs", "pw"), verify=srv.ca_path,
+                             timeout=10)
+        assert resp.status_code == 403
         assert srv.url.startswith("https://127.0.0.1:")
         assert srv.ca_path == str(tmp_path / "cert.pem")
         assert (tmp_path / "key.pem").exists()
@@ -77,3 +86,11 @@ def test_readonly_user_cannot_write(api, sim):
     resp = api.post("/api/storage/volumes", json={}, auth=("viewer", "pw"))
     assert resp.status_code == 403
     assert resp.json()["error"]["code"] == "6"
+
+
+def test_users_option_parsing():
+    assert parse_args(["--users", "a:p:admin,b:q:svm:svm1", "--users", "c:r:jobs_hidden"]).user_specs == [
+        {"name": "a", "password": "p", "role": "admin"}, {"name": "b", "password": "q", "role": "svm", "svm": "svm1"},
+        {"name": "c", "password": "r", "role": "jobs_hidden"}]
+    with pytest.raises(SystemExit):
+        parse_args(["--users", "nopassword"])
