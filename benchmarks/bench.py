@@ -38,6 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SIM_PATH = os.path.join(ROOT, 'tests', 'simulator')
 sys.path.insert(0, SIM_PATH)
+# The simulator is used from the checkout, not installed: SimServer starts `python -m ontap_sim` with this environment.
+os.environ['PYTHONPATH'] = os.pathsep.join([SIM_PATH] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p])
 
 from ontap_sim.testing import SimServer  # noqa: E402  pylint: disable=wrong-import-position
 

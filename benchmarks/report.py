@@ -379,41 +379,60 @@ def grouped(rows):
 
 
 def plot(d, path):
+    """Two panels: task overhead (wall − D) and server-side detection delay, per tool, versus D (log x)."""
     import matplotlib  # pylint: disable=import-outside-toplevel
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
-    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), dpi=100)
     styles = {'ours': ('tab:green', 'o', '-'), 'ours_rec': ('darkgreen', 'D', '-'),
               'ours_request': ('tab:olive', 's', '--'), 'na_volume': ('tab:red', 'o', '-'),
               'na_restit': ('tab:orange', 's', '--'), 'netapp_ontap': ('tab:blue', '^', '-')}
+    top = 0.0
     for tool in d.tools:
-        color, marker, line = styles.get(tool, ('gray', 'o', '-'))
-        xs, ys, lo, hi, fx = [], [], [], [], []
         for duration in d.durations:
             a = d.agg(tool, duration)
-            if a is None:
-                continue
-            if a['overhead'] is None:
-                fx.append(duration)
-                continue
-            xs.append(duration)
-            ys.append(a['overhead'])
-            lo.append(a['overhead'] - a['overhead_min'])
-            hi.append(a['overhead_max'] - a['overhead'])
-        ax.errorbar(xs, ys, yerr=[lo, hi], color=color, marker=marker, linestyle=line, capsize=3,
-                    label=LABELS[tool])
-        if fx:
-            ax.scatter(fx, [0.5] * len(fx), marker='x', color=color, s=80, label='%s: failed' % LABELS[tool])
-    xs = [min(d.durations), max(d.durations)]
-    ax.plot(xs, [1 + 0.1 * x for x in xs], color='black', linestyle=':', label='target: 1 s + 10 % of D')
-    ax.set_xscale('log')
-    ax.set_xticks(d.durations)
-    ax.set_xticklabels([str(x) for x in d.durations])
-    ax.set_xlabel('job duration D, seconds (log scale)')
-    ax.set_ylabel('task wall time − D, seconds (median, min–max)')
-    ax.set_title('Completion overhead per tool, one volume create (ONTAP simulator, real time)')
-    ax.grid(True, which='major', alpha=0.3)
-    ax.legend(fontsize=8, loc='upper left')
+            if a and a['overhead_max'] is not None:
+                top = max(top, a['overhead_max'])
+    for ax, key, title in ((axes[0], 'overhead', 'Task wall time − D (median, min–max of the runs)'),
+                           (axes[1], 'detect', 'Detection delay: job end → the answer that showed it (median)')):
+        for tool in d.tools:
+            color, marker, line = styles.get(tool, ('gray', 'o', '-'))
+            xs, ys, lo, hi, failed = [], [], [], [], []
+            for duration in d.durations:
+                a = d.agg(tool, duration)
+                if a is None:
+                    continue
+                if a[key] is None:
+                    failed.append(duration)
+                    continue
+                xs.append(duration)
+                ys.append(a[key])
+                if key == 'overhead':
+                    lo.append(a[key] - a['overhead_min'])
+                    hi.append(a['overhead_max'] - a[key])
+            if key == 'overhead':
+                ax.errorbar(xs, ys, yerr=[lo, hi], color=color, marker=marker, linestyle=line, capsize=3,
+                            label=LABELS[tool])
+            else:
+                ax.plot(xs, ys, color=color, marker=marker, linestyle=line, label=LABELS[tool])
+            for duration in failed:
+                ax.scatter([duration], [top * 1.05], marker='x', color=color, s=90)
+                ax.annotate('%s failed' % LABELS[tool].split('.')[-1], (duration, top * 1.05), fontsize=7,
+                            color=color, xytext=(-70, 6), textcoords='offset points')
+        if key == 'overhead':
+            grid = [min(d.durations) * (max(d.durations) / float(min(d.durations))) ** (i / 50.0) for i in range(51)]
+            ax.plot(grid, [1 + 0.1 * x for x in grid], color='black', linestyle=':', label='target: 1 s + 10 % of D')
+        ax.set_xscale('log')
+        ax.set_xticks(d.durations)
+        ax.set_xticklabels([str(x) for x in d.durations])
+        ax.set_ylim(-0.5, top * 1.15 + 0.5)
+        ax.set_xlabel('job duration D, seconds (log scale)')
+        ax.set_ylabel('seconds')
+        ax.set_title(title, fontsize=10)
+        ax.grid(True, which='major', alpha=0.3)
+        ax.legend(fontsize=7, loc='upper left')
+    fig.suptitle('One volume create per run, ONTAP simulator, real time (%s runs per point)' % d.data.get('reps'),
+                 fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -429,8 +448,8 @@ def render(data, plot_name):
                '(`tests/simulator`). The run took %s minutes. Raw data: `benchmarks/results/latest.json`.\n'
                % (data.get('command', 'bash benchmarks/run.sh'), data.get('started'),
                   fmt((data.get('duration_s') or 0) / 60.0, 1)))
-    out.append('Regenerate with `bash benchmarks/run.sh` (about 15 minutes; builds `benchmarks/.venv-peers` on '
-               'first use). Not part of CI.\n')
+    out.append('Regenerate with `bash benchmarks/run.sh` (about 12 minutes on 2 cores, plus half a minute to build '
+               '`benchmarks/.venv-peers` on first use). Not part of CI.\n')
     noop_lines, noop = noop_section(data) if data.get('noop') else ([], {})
     fleet_lines, fleet = fleet_section(data) if data.get('fleet') else ([], {})
     rows = targets(d, noop, fleet)
@@ -560,6 +579,9 @@ FIXES = {
     'job GET), and ontap.rest.volume beats na_ontap_volume (6) and netapp-ontap (5+). Fix, for the module '
     'owners: POST with `return_records=true` and skip the re-read when ONTAP answered 201 with the record, keeping '
     'the bounded re-read only for 202 answers and for F16 look-ups.',
+    'requests per create ≤ fewest of the same-kind peers': 'Cause: the job outlived the shipped 30 s '
+    '`return_timeout`, and the backoff that restarts at `poll_interval` polls more often than netapp.ontap\'s '
+    'fixed 30 s. Fix: `return_timeout: 120` (3 requests for any job up to 2 minutes: lookup, POST, re-read).',
     'fleet: total wall ≤ 0.7 × netapp.ontap\'s': 'Cause: on 2 cores this fleet is bound by Ansible\'s per-host cost '
     '(fork, AnsiballZ packaging, a Python start per task), the same for both collections; job handling is a small '
     'part of it. Fix: not in the poller. Options: `ANSIBLE_PIPELINING=True` and fewer imports at module start for '
