@@ -450,4 +450,30 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
                              % (method.upper(), response.url))
         return response, None
     poller = JobPoller(job_reader(client), options, clock=clock, sleep=sleep, rand=rand)
-    return response, poller.wait(response.status_code, response.body, started_at)
+    result = poller.wait(response.status_code, response.body, started_at)
+    first_response = response
+    while options.wait_for_completion and result.outcome == 'success' and _next_href(response.body):
+        # A query-based PATCH/DELETE that ONTAP cut short (max_records or return_timeout) names where to go on with
+        # the same method and body (ONTAP REST API reference, "Query-based PATCH and DELETE"). Following it is
+        # ONTAP's instruction, not a resend: the records already done are not in the next page. One deadline for all.
+        response = client.request(method, _next_href(response.body), body=body, return_timeout=return_timeout, retry=False)
+        if not response.jobs:
+            break
+        result = _merge(result, poller.wait(response.status_code, response.body, started_at), clock() - started_at)
+    return first_response, result
+
+
+def _next_href(body):
+    """``_links.next.href`` of an answer, or ``None``."""
+    links = body.get('_links') if isinstance(body, dict) else None
+    nxt = links.get('next') if isinstance(links, dict) else None
+    return nxt.get('href') if isinstance(nxt, dict) else None
+
+
+def _merge(done, page, elapsed):
+    """One :class:`JobWaitResult` for the pages of a query-based write: every job, the worst outcome."""
+    jobs = done.jobs + page.jobs
+    outcomes = done.job_outcomes + page.job_outcomes
+    outcome = min(outcomes, key=SEVERITY.index)
+    message = page.message if outcome != 'success' else '%d jobs, outcome success: every job ended in success.' % len(jobs)
+    return JobWaitResult(outcome, jobs, elapsed, done.polls + page.polls, message, outcomes)

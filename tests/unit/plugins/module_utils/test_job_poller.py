@@ -658,3 +658,57 @@ def test_job_reader_reads_fields_without_client_retries_and_falls_back_to_all_fi
     assert [call['query'] for call in client.calls] == [{'fields': JOB_FIELDS}, {'fields': '*'}]
     read(J1)
     assert client.calls[-1]['query'] == {'fields': '*'} and client.calls[-1]['retry'] is False
+
+
+# -- query-based PATCH/DELETE: jobs lists and _links.next ---------------------------------------------------------
+
+class PagedClient(FakeClient):
+    """Answers the first write and each continuation from ``answers`` in turn."""
+
+    def __init__(self, clock, answers, jobs=None):
+        super(PagedClient, self).__init__(clock, None, jobs)
+        self.answers = list(answers)
+
+    def request(self, method, path, query=None, body=None, return_timeout=None, retry=None):
+        if method != 'GET':
+            self.answer = self.answers.pop(0)
+        return super(PagedClient, self).request(method, path, query, body, return_timeout, retry)
+
+
+def jobs_page(status, uuids, next_href=None):
+    body = {'jobs': [{'uuid': uuid, '_links': {'self': {'href': '/api/cluster/jobs/%s' % uuid}}} for uuid in uuids],
+            'num_records': len(uuids)}
+    if next_href:
+        body['_links'] = {'next': {'href': next_href}}
+    return response(status, body)
+
+
+NEXT = '/api/storage/volumes?name=tmp_*&start.uuid=u2'
+
+
+def test_query_write_follows_next_with_the_same_method_and_body_and_one_deadline(clock):
+    client = PagedClient(clock, [jobs_page(200, ['j1', 'j2'], NEXT), jobs_page(200, ['j3'])])
+    resp, result = send_and_wait(client, 'PATCH', 'storage/volumes', query={'name': 'tmp_*'}, body={'comment': 'x'},
+                                 options=WaitOptions(return_timeout=15), clock=clock, sleep=clock.sleep)
+    writes = [call for call in client.calls if call['method'] == 'PATCH']
+    assert [call['path'] for call in writes] == ['storage/volumes', NEXT]
+    assert all(call['body'] == {'comment': 'x'} and call['return_timeout'] == 15 for call in writes)
+    assert result.outcome == 'success' and [j['uuid'] for j in result.jobs] == ['j1', 'j2', 'j3']
+    assert result.as_result()['jobs'][2]['uuid'] == 'j3'
+    assert resp.status_code == 200
+
+
+def test_query_write_stops_following_next_after_a_failed_job(clock):
+    failed = {'uuid': 'j1', 'state': 'failure', 'message': 'in use', 'code': 8}
+    client = PagedClient(clock, [jobs_page(202, ['j1'], NEXT)], jobs=[get_answer(failed)])
+    _resp, result = send_and_wait(client, 'DELETE', 'storage/volumes', query={'name': 'tmp_*'},
+                                  options=WaitOptions(return_timeout=0, poll_interval=1), clock=clock, sleep=clock.sleep)
+    assert result.outcome == 'failure'
+    assert [call['method'] for call in client.calls].count('DELETE') == 1
+
+
+def test_query_write_without_waiting_does_not_follow_next(clock):
+    client = PagedClient(clock, [jobs_page(202, ['j1'], NEXT)], jobs=[AssertionError('no GET')])
+    _resp, result = send_and_wait(client, 'DELETE', 'storage/volumes', query={'name': 'tmp_*'},
+                                  options=WaitOptions(wait_for_completion=False), clock=clock, sleep=clock.sleep)
+    assert result.outcome == 'not_waited' and len(client.calls) == 1
