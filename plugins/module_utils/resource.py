@@ -346,16 +346,12 @@ class Resource(object):
             self.attempts += 1
             remaining = max(0.0, deadline - clock())
             refusal = None
-            saved = self.params.get('job_timeout')
-            self.params['job_timeout'] = remaining
             try:
-                response, wait_result = self.ontap.write(method, path, query=query, body=body)
+                response, wait_result = self.ontap.write(method, path, query=query, body=body, job_timeout=remaining)
             except OntapApiError as exc:
                 if not is_busy_refusal(exc):
                     raise
                 refusal = exc
-            finally:
-                self.params['job_timeout'] = saved
             if refusal is None:
                 code = _job_code(wait_result.job) if wait_result is not None and wait_result.outcome == 'failure' else None
                 if code not in RETRY_CODES:

@@ -96,10 +96,12 @@ class OntapModule(object):
         """GET a collection, following ``_links.next``. :returns: list of record dicts. :raises errors.OntapError:"""
         return self.client.get_records(path, query=query)
 
-    def write(self, method, path, query=None, body=None, wait=None):
+    def write(self, method, path, query=None, body=None, wait=None, job_timeout=None):
         """Send a POST/PATCH/DELETE and wait for its job(s) with the task's async options.
 
         :param wait: override of ``wait_for_completion`` for this one call (``None`` = the task's option).
+        :param job_timeout: override of ``job_timeout`` (seconds) for this one call, e.g. what is left of the task's
+            budget after busy refusals (``None`` = the task's option).
         :returns: ``(client.OntapResponse, job_poller.JobWaitResult or None)``; ``(None, None)`` in check mode, where
             nothing is sent and the request is recorded in :attr:`would_send` instead.
         :raises errors.OntapError: on an HTTP error, a transport error, or a write whose outcome is unknown.
@@ -110,7 +112,11 @@ class OntapModule(object):
         if self.check_mode:
             self.would_send.append(dict(method=method, path=path, query=query or {}, body=body))
             return None, None
-        overrides = {} if wait is None else {'wait_for_completion': wait}
+        overrides = {}
+        if wait is not None:
+            overrides['wait_for_completion'] = wait
+        if job_timeout is not None:
+            overrides['job_timeout'] = job_timeout
         return send_and_wait(self.client, method, path, query=query, body=body, options=self.wait_options(**overrides),
                              clock=self.clock, sleep=self.sleep)
 

@@ -52,9 +52,9 @@ class FakeOntap(object):
             raise value
         return [r for r in value if all(r.get(k) == v for k, v in (query or {}).items() if k in ('name',))]
 
-    def write(self, method, path, query=None, body=None):
+    def write(self, method, path, query=None, body=None, job_timeout=None):
         self.writes.append((method, path, body))
-        self.job_timeouts.append(self.params['job_timeout'])
+        self.job_timeouts.append(self.params['job_timeout'] if job_timeout is None else job_timeout)
         if self.check_mode:
             return None, None
         answer = self.answers.pop(0) if self.answers else (None, _success())
