@@ -43,9 +43,12 @@ say "build and install ontap.rest into .venv"
 BUILD=$(bash "$ROOT/scripts/build_tree.sh")
 (cd "$BUILD" && ansible-galaxy collection build --force --output-path "$WORK/dist" >/dev/null)
 SITE=$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-ansible-galaxy collection install --offline --force -p "$SITE" "$WORK"/dist/ontap-rest-*.tar.gz
 # Use exactly that copy (not one in ~/.ansible/collections).
 export ANSIBLE_COLLECTIONS_PATH="$SITE"
+# ansible-galaxy warns about any site-packages path because the pip package `ansible` (the community bundle)
+# keeps its collections there; .venv has only ansible-core, so that one warning does not apply.
+ansible-galaxy collection install --offline --force -p "$SITE" "$WORK"/dist/ontap-rest-*.tar.gz \
+    2> >(grep -v "appears to be part of the pip Ansible package" >&2)
 ansible-galaxy collection list ontap.rest 2>/dev/null | tail -n +2
 
 say "start the ONTAP simulator"

@@ -124,14 +124,12 @@ run_pytest() {
     rm -f "$report"
     timeout "$STAGE_TIMEOUT" python -m pytest -p no:cacheprovider --junitxml="$report" "$@"
     rc=$?
-    check_junit "$stage tests" "$report"
     case $rc in
-        0) ;;
+        0) check_junit "$stage tests" "$report" ;;
         5) NOTE="pytest collected no tests"; return 1 ;;
         124) NOTE="pytest killed after $STAGE_TIMEOUT s"; return 1 ;;
-        *) NOTE="pytest exit status $rc${NOTE:+; $NOTE}"; return 1 ;;
+        *) check_junit "$stage tests" "$report"; NOTE="pytest exit status $rc; $NOTE"; return 1 ;;
     esac
-    check_junit "$stage tests" "$report"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
