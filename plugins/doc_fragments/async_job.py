@@ -7,7 +7,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-_SEND_OPTIONS = r'''
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
   wait_for_completion:
     description:
       - Wait for the ONTAP job that an asynchronous POST, PATCH or DELETE creates.
@@ -24,9 +27,7 @@ _SEND_OPTIONS = r'''
       - This is a per-request knob, not the overall wait budget; see O(job_timeout).
     type: int
     default: 30
-'''
 
-_WAIT_OPTIONS = r'''
   poll_interval:
     description:
       - Seconds to pause before the first poll of a job that is still running. Each later pause is 1.5 times the
@@ -46,9 +47,7 @@ _WAIT_OPTIONS = r'''
         state and message seen. The job keeps running on the cluster; wait for it again with M(ontap.rest.job).
     type: float
     default: 600
-'''
 
-_NOTES = r'''
 notes:
   - Job states C(queued), C(running) and C(paused) are not terminal; a paused job is waited for, never taken as done.
   - Every module of the collection accepts these options, so that C(module_defaults) for the action group
@@ -57,8 +56,3 @@ notes:
   - A job that cannot be read (HTTP 403 or 404 on C(/api/cluster/jobs/{uuid}), as for restricted roles or Amazon FSx)
     is reported as such, never as a success or a failure of the job.
 '''
-
-
-class ModuleDocFragment(object):
-
-    DOCUMENTATION = 'options:' + _SEND_OPTIONS + _WAIT_OPTIONS + _NOTES

@@ -192,7 +192,6 @@ class OntapModule(object):
         return str(exc)
 
 
-
 def _error_details(exc):
     details = {}
     if isinstance(exc, OntapApiError):

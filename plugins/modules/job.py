@@ -17,7 +17,7 @@ description:
   - O(action=pause), O(action=resume) and O(action=cancel) send ONTAP's job actions. Not every job supports them;
     ONTAP's refusal is reported with its code.
 author:
-  - ontap.rest contributors
+  - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job

@@ -14,7 +14,7 @@ description:
   - Reads one job by O(uuid), or the cluster's recent jobs filtered by state, description, SVM and other fields
     (C(GET /api/cluster/jobs)), following ONTAP's C(_links.next) pages until the list is complete.
 author:
-  - ontap.rest contributors
+  - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job
@@ -51,7 +51,7 @@ options:
     description: Only jobs of this node (C(node.name), ONTAP 9.11 and later).
     type: str
   query:
-    description: Further ONTAP query parameters, for example C({"message": "*clone*", "start_time": ">2026-11-01"}).
+    description: Further ONTAP query parameters, for example V(message) set to V(*clone*).
     type: dict
   fields:
     description: Job fields to read.

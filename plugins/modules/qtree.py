@@ -15,9 +15,9 @@ description:
     (C(/api/storage/qtrees); one qtree is C(/api/storage/qtrees/{volume.uuid}/{id})).
   - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the qtree is read back after
     the job succeeds (a new qtree can take a moment to become visible).
-  - Idempotent: only attributes the task sets are compared; a second identical run sends no write.
+  - Idempotent; only attributes the task sets are compared; a second identical run sends no write.
 author:
-  - ontap.rest contributors
+  - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job

@@ -14,10 +14,10 @@ description:
   - Sends one call to the ONTAP REST API (C(/api/...)) and returns ONTAP's answer.
   - A POST, PATCH or DELETE that ONTAP answers with a job (asynchronous endpoints such as C(storage/volumes)) is
     waited for with the shared job poller, and the task's outcome is the job's terminal state.
-  - For resources that have their own module (M(ontap.rest.volume), ...), prefer that module: it is idempotent.
+  - For resources that have their own module (M(ontap.rest.volume), ...), prefer that module, which is idempotent.
     This module always reports C(changed) for a write that ONTAP accepted.
 author:
-  - ontap.rest contributors
+  - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job
@@ -49,7 +49,7 @@ options:
     required: true
   query:
     description:
-      - Query parameters, for example C({fields: "name,size", "svm.name": svm1}).
+      - Query parameters, for example V(fields) set to V(name,size) and V(svm.name) set to V(svm1).
       - Do not put C(return_timeout) here; use the O(return_timeout) option, which is validated before sending.
     type: dict
   body:

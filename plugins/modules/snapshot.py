@@ -15,12 +15,12 @@ description:
     (C(/api/storage/volumes/{volume.uuid}/snapshots)). The volume is looked up first; its uuid addresses the snapshots.
   - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the snapshot is read back
     after the job succeeds.
-  - Idempotent: only attributes the task sets are compared; a second identical run sends no write.
+  - Idempotent; only attributes the task sets are compared; a second identical run sends no write.
   - With O(restore=true), the volume is reverted to the snapshot (an asynchronous C(PATCH) of the volume with
     C(restore_to.snapshot.name)). A restore is always reported as changed; ONTAP deletes the snapshots newer than the
     one restored.
 author:
-  - ontap.rest contributors
+  - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job

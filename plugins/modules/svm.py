@@ -14,12 +14,12 @@ description:
   - Makes an SVM, found by O(name), present with the given attributes, or absent (C(/api/svm/svms)).
   - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the SVM is read back after
     the job succeeds.
-  - Idempotent: only attributes the task sets are compared (O(aggregates) in any order); a second identical run sends
+  - Idempotent; only attributes the task sets are compared (O(aggregates) in any order); a second identical run sends
     no write.
   - ONTAP refuses to delete an SVM that still holds volumes other than its root volume (code 8); the task fails with
     ONTAP's message at once rather than waiting.
 author:
-  - ontap.rest contributors
+  - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job

@@ -15,7 +15,7 @@ description:
     (C(/api/storage/volumes)).
   - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the task's outcome is the
     job's terminal state, and the volume is read back after the job succeeds.
-  - Idempotent: only attributes the task sets are compared (ONTAP's defaults for the others are ignored, lists are
+  - Idempotent; only attributes the task sets are compared (ONTAP's defaults for the others are ignored, lists are
     compared in any order), only those that differ are sent, and a second identical run sends no write.
   - A write ONTAP refuses as busy (HTTP 429/503, SVM temporarily locked, too many jobs) is resent with backoff within
     O(job_timeout); a write whose answer is ambiguous (HTTP 500/504, lost connection) is never resent but verified on
@@ -23,7 +23,7 @@ description:
   - Deleting takes the volume away whatever its O(volume_state); ONTAP's REST API (and the bundled simulator) delete an
     online volume without a separate offline step, so none is sent.
 author:
-  - ontap.rest contributors
+  - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job

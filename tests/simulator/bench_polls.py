@@ -38,7 +38,7 @@ def run(url: str, username: str, password: str, verify: object, clients: int, se
     href = resp.json()["job"]["_links"]["self"]["href"]
     counts: List[int] = [0] * clients
     errors: List[int] = [0] * clients
-    latencies: List[List[float]] = [[] for _ in range(clients)]
+    latencies: List[List[float]] = [[] for dummy in range(clients)]
     start = threading.Event()
     stop_at: List[float] = [0.0]
 

@@ -31,7 +31,7 @@ def _credentials() -> tuple:
         decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return None, None
-    name, _, password = decoded.partition(":")
+    name, dummy, password = decoded.partition(":")
     return name, password
 
 

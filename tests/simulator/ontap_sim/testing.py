@@ -101,7 +101,7 @@ class SimServer:  # pylint: disable=too-many-instance-attributes
             raise SimServerError("ontap-sim did not start: %s" % "".join(self._output)[-2000:])
         self.url = found["url"]
         hostport = self.url.split("://", 1)[1]
-        self.host, _, port = hostport.rpartition(":")
+        self.host, dummy, port = hostport.rpartition(":")
         self.host = self.host.strip("[]")
         self.port = int(port)
         if not self.http and self.cert_dir:

@@ -50,7 +50,7 @@ def test_bad_credentials_give_401_json(api):
 
 def test_keep_alive_one_connection_per_session(api, sim):
     sim.clear_log()
-    for _ in range(5):
+    for dummy in range(5):
         assert api.get("/api/cluster").status_code == 200
     api.post("/api/storage/volumes", json={"name": "ka", "svm": {"name": "svm1"}, "aggregates": [{"name": "aggr1"}]})
     log = sim.log()

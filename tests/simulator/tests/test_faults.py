@@ -55,7 +55,7 @@ def test_busy(api, sim, status, code):
 
 def test_locked_for_n_attempts(api, sim):
     sim.add_fault("locked", path="/api/storage/volumes", count=2)
-    for _ in range(2):
+    for dummy in range(2):
         resp = api.post("/api/storage/volumes", json=VOL)
         assert resp.status_code == 409 and resp.json()["error"]["code"] == "2621573"
     assert api.post("/api/storage/volumes", json=VOL).status_code == 202
@@ -78,7 +78,7 @@ def test_connection_limit(sim):
     def call():
         results.append(requests.get(sim.url + "/api/cluster", auth=(sim.username, sim.password), timeout=5))
 
-    threads = [threading.Thread(target=call) for _ in range(4)]
+    threads = [threading.Thread(target=call) for dummy in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -97,7 +97,7 @@ def test_config_connection_limit_429(sim):
     def call():
         results.append(requests.get(sim.url + "/api/cluster", auth=(sim.username, sim.password), timeout=5))
 
-    threads = [threading.Thread(target=call) for _ in range(2)]
+    threads = [threading.Thread(target=call) for dummy in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -58,9 +58,9 @@ class FakeOntap(object):
         if self.check_mode:
             return None, None
         answer = self.answers.pop(0) if self.answers else (None, _success())
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
+        if isinstance(answer, tuple):
+            return answer
+        raise answer  # pylint: disable=raising-bad-type  # a tuple was returned above; only exceptions reach here
 
     def exit(self, changed, **result):
         raise Exited('exit', dict(result, changed=changed))

@@ -32,8 +32,8 @@ def run_volume(sim, capsys):
 
     def run(**args):
         base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
-                     ca_path=sim.ca_path, validate_certs=True, poll_interval=0.3, max_poll_interval=1.0,
-                     job_timeout=20.0, svm='svm1')
+                    ca_path=sim.ca_path, validate_certs=True, poll_interval=0.3, max_poll_interval=1.0,
+                    job_timeout=20.0, svm='svm1')
         base.update(args)
         capsys.readouterr()
         with patch_module_args(base):
