@@ -133,8 +133,8 @@ class Bench(object):
         with open(cfg, 'w') as handle:
             handle.write('[defaults]\n')
         env = dict(os.environ)
-        # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's verify=False (see the report's
-        # defects section); every tool runs without them so that validate_certs: false means the same for all.
+        # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session-level verify=False (psf/requests#3829);
+        # every tool runs without them so that validate_certs: false means the same for all.
         for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
             env.pop(name, None)
         env.update(
@@ -455,7 +455,7 @@ def main():
     started = time.time()
     result = dict(started=time.strftime('%Y-%m-%d %H:%M:%S %Z', time.localtime(started)), machine=machine(),
                   versions=versions(), recommended=RECOMMENDED, reps=args.reps, stagger=STAGGER,
-                  command='bash benchmarks/run.sh ' + ' '.join(sys.argv[1:]))
+                  command=os.environ.get('BENCH_COMMAND') or 'python benchmarks/bench.py ' + ' '.join(sys.argv[1:]))
     log('scratch dir %s' % work)
     try:
         with SimServer(job_seconds=2, job_retention=100000, time_scale=1.0) as sim:

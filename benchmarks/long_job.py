@@ -13,7 +13,8 @@ Usage (run by bench.py, with ansible_collections/ontap/rest importable)::
     python long_job.py --scale 20 --out result.json --candidates '[[30,2,30],[120,2,30]]' --durations '[1,600]'
 
 For every duration one simulator is started (a job rule applies to an endpoint, not to one request), and every
-candidate ``[return_timeout, poll_interval, max_poll_interval]`` is run against it at the same time, in threads.
+candidate ``[return_timeout, poll_interval, max_poll_interval]`` is run ``--reps`` times against it at the same time,
+in threads (each run logs in as its own user, so the request log tells them apart).
 A second pass runs the shipped defaults untouched (``job_timeout`` included) for D = ``--default-run`` seconds.
 Printed/written JSON: one entry per (candidate, duration) with ``outcome``, ``polls``, ``requests``,
 ``connections``, ``detect_delay`` (s from job end to the answer that showed it ended), ``elapsed``.
@@ -99,22 +100,24 @@ def analyse(sim, scale, results):
         res['post_status'] = post['status']
 
 
-def run_duration(scale, duration, candidates, tag, default_run=False):
-    """All candidates for one duration against one simulator (started for it)."""
+def run_duration(scale, duration, candidates, tag, default_run=False, reps=1):
+    """All candidates (``reps`` times each) for one duration against one simulator (started for it)."""
     results = []
     with SimServer(time_scale=scale, job_retention=100000, job_seconds=duration) as sim:
         sim.set_job('POST', '/api/storage/volumes', seconds=duration)
         threads = []
-        for index, cand in enumerate(candidates):
-            opts = dict(shipped_defaults())
-            if not default_run:
-                opts.update(return_timeout=int(cand[0]), poll_interval=float(cand[1]),
-                            max_poll_interval=float(cand[2]), job_timeout=float(duration) + 7200.0)
-            user = 'u%s%dc%d' % (tag, int(duration), index)
-            thread = threading.Thread(target=one, args=(sim, scale, user, 'lj_%s' % user, duration, opts, results))
-            threads.append(thread)
-            thread.start()
-            time.sleep(0.05)
+        for rep in range(reps):
+            for index, cand in enumerate(candidates):
+                opts = dict(shipped_defaults())
+                if not default_run:
+                    opts.update(return_timeout=int(cand[0]), poll_interval=float(cand[1]),
+                                max_poll_interval=float(cand[2]), job_timeout=float(duration) + 7200.0)
+                user = 'u%s%dc%dr%d' % (tag, int(duration), index, rep)
+                thread = threading.Thread(target=one, args=(sim, scale, user, 'lj_%s' % user, duration, opts,
+                                                            results))
+                threads.append(thread)
+                thread.start()
+                time.sleep(0.05)
         for thread in threads:
             thread.join()
         analyse(sim, scale, results)
@@ -128,8 +131,13 @@ def main():
     parser.add_argument('--durations', default='[600]')
     parser.add_argument('--default-run', type=float, default=600.0,
                         help='simulated seconds of the job waited for with every shipped default (0 = skip)')
+    parser.add_argument('--reps', type=int, default=3, help='runs of every (candidate, duration) (default 3)')
     parser.add_argument('--out', required=True)
     args = parser.parse_args()
+    # The client silences urllib3's InsecureRequestWarning per call with warnings.catch_warnings(), which is not
+    # thread-safe; this harness runs many clients in threads (a module runs one), so silence it once here.
+    import urllib3  # pylint: disable=import-outside-toplevel
+    urllib3.disable_warnings()
     candidates = json.loads(args.candidates)
     durations = json.loads(args.durations)
 
@@ -137,7 +145,7 @@ def main():
     lock = threading.Lock()
 
     def worker(duration, cands, tag, default_run=False):
-        res = run_duration(args.scale, duration, cands, tag, default_run)
+        res = run_duration(args.scale, duration, cands, tag, default_run, 1 if default_run else args.reps)
         with lock:
             all_results.extend(dict(r, kind='default' if default_run else 'sweep') for r in res)
 
@@ -150,7 +158,8 @@ def main():
     for thread in threads:
         thread.join()
     with open(args.out, 'w') as handle:
-        json.dump(dict(scale=args.scale, shipped=shipped_defaults(), results=all_results), handle, indent=1)
+        json.dump(dict(scale=args.scale, reps=args.reps, shipped=shipped_defaults(), results=all_results), handle,
+                  indent=1)
 
 
 if __name__ == '__main__':

@@ -47,7 +47,7 @@ log "$("$VENV/bin/ansible" --version 2>/dev/null | head -n 1)"
 
 RESULTS="$HERE/results/latest.json"
 if [ "${1:-}" != "--report-only" ]; then
-    "$VENV/bin/python" "$HERE/bench.py" --out "$RESULTS" "$@"
+    BENCH_COMMAND="bash benchmarks/run.sh${*:+ $*}" "$VENV/bin/python" "$HERE/bench.py" --out "$RESULTS" "$@"
 fi
 "$VENV/bin/python" "$HERE/report.py" --results "$RESULTS" --markdown "$ROOT/docs/benchmarks.md" \
     --plot "$ROOT/docs/benchmarks.png"
