@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Waiting for a field of any ONTAP resource to reach a value (FIELD_CASES F01, F09, F10, F11, F17).
+
+A job's ``success`` can mean "accepted" (a software update, a SnapMirror quiesce), and some operations have no job at
+all (SnapMirror transfers: wait on ``transfer.state``). This waiter polls one resource with the same budget and
+backoff rules as the job poller (``poll_interval`` growing x1.5 up to ``max_poll_interval``, ``job_timeout`` of
+monotonic time, a last read at the deadline) and reports the last value seen when the budget runs out.
+
+Pure logic: reads come from an injectable ``read()``, time from ``clock`` (seconds), pauses from ``sleep`` (seconds).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import random
+import time
+
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
+
+#: Outcomes of a state wait.
+STATE_OUTCOMES = ('reached', 'failed_value', 'timed_out')
+
+_MISSING = object()
+
+
+def field_value(record, dotted):
+    """Value at ``dotted`` (``'transfer.state'``) in ``record``; a missing part gives ``None``."""
+    value = record
+    for part in dotted.split('.'):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+class StateWaitResult(object):
+    """How a state wait ended.
+
+    :ivar outcome: ``reached``, ``failed_value`` or ``timed_out``.
+    :ivar value: the field's last value seen (``None`` if never read).
+    :ivar record: the resource as last read (``None`` if never read).
+    :ivar elapsed: seconds since ``started_at``. :ivar polls: reads made. :ivar message: a complete sentence.
+    """
+
+    def __init__(self, outcome, value, record, elapsed, polls, message):
+        self.outcome = outcome
+        self.value = value
+        self.record = record
+        self.elapsed = elapsed
+        self.polls = polls
+        self.message = message
+
+    def as_result(self):
+        """Module result keys: ``value``, ``resource``, ``wait`` (``outcome``, ``elapsed`` s, ``polls``)."""
+        return dict(value=self.value, resource=self.record,
+                    wait=dict(outcome=self.outcome, elapsed=round(self.elapsed, 3), polls=self.polls))
+
+
+def wait_for_state(read, field, success_values, failure_values, options, started_at, clock=time.monotonic,
+                   sleep=time.sleep, rand=random.random, what='the resource'):
+    """Poll ``read()`` until ``field`` is in ``success_values`` or ``failure_values``, or ``options.job_timeout`` ends.
+
+    :param read: ``read() -> dict`` (the resource); may raise :class:`OntapApiError` / :class:`OntapTransportError`.
+        Transient errors (transport errors, 5xx, 429, busy codes) and 404 (an object just changed, or a node
+        rebooting: F01, F10) are tolerated inside the budget; 401/403 and other 4xx end the wait by raising.
+    :param field: dotted field name. :param success_values: values that end the wait successfully.
+    :param failure_values: values that end it as failed (e.g. ``failed`` for a transfer).
+    :param options: :class:`job_poller.WaitOptions` (``poll_interval``, ``max_poll_interval``, ``job_timeout``).
+    :param started_at: ``clock()`` the budget counts from. The first read is made at once.
+    :returns: :class:`StateWaitResult`.
+    :raises OntapApiError: an error that waiting cannot cure (401, 403, 400, ...).
+    """
+    options.validate()
+    deadline = started_at + options.job_timeout
+    pauses = backoff(options.poll_interval, options.max_poll_interval, rand=rand)
+    success_values = list(success_values)
+    failure_values = list(failure_values or [])
+    record, value, polls, last_error, final = None, _MISSING, 0, None, False
+    while True:
+        polls += 1
+        try:
+            record = read()
+            value = field_value(record, field)
+            last_error = None
+        except OntapApiError as exc:
+            if not (exc.is_not_found or exc.is_busy or exc.is_server_error):
+                raise
+            last_error = exc
+        except OntapTransportError as exc:
+            last_error = exc
+        elapsed = clock() - started_at
+        if last_error is None and value in success_values:
+            return StateWaitResult('reached', value, record, elapsed, polls, '%s reached %s=%r after %.0f s.'
+                                   % (_cap(what), field, value, elapsed))
+        if last_error is None and value in failure_values:
+            return StateWaitResult('failed_value', value, record, elapsed, polls, '%s reached %s=%r, a failure value '
+                                   '(waiting for %s), after %.0f s.' % (_cap(what), field, value, _list(success_values), elapsed))
+        remaining = deadline - clock()
+        if final or remaining <= 0:
+            break
+        pause = next(pauses)
+        retry_after = getattr(last_error, 'retry_after', None)
+        if retry_after:
+            pause = max(pause, retry_after)
+        final = pause >= remaining
+        sleep(min(pause, remaining))
+    elapsed = clock() - started_at
+    seen = 'never read' if value is _MISSING else '%s=%r' % (field, value)
+    message = ('Stopped waiting at job_timeout (%g s): %s has not reached %s=%s after %.0f s (last seen: %s)'
+               % (options.job_timeout, what, field, _list(success_values), elapsed, seen))
+    if last_error is not None:
+        message += '; the latest read failed: %s' % str(last_error).rstrip('. ')
+    return StateWaitResult('timed_out', None if value is _MISSING else value, record, elapsed, polls, message + '.')
+
+
+def _list(values):
+    return '|'.join(str(value) for value in values)
+
+
+def _cap(text):
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""state_waiter: waits on any resource field with the job poller's budget and backoff (F01, F09, F10, F17)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import WaitOptions
+from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import field_value, wait_for_state
+
+
+class Clock(object):
+    def __init__(self):
+        self.now = 500.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def reader(clock, script):
+    """``script``: list of records or exceptions, one per read (the last repeats)."""
+    calls = []
+
+    def read():
+        calls.append(clock())
+        answer = script.pop(0) if len(script) > 1 else script[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    read.calls = calls
+    return read
+
+
+def rel(state):
+    return {'uuid': 'r1', 'state': 'snapmirrored', 'transfer': {'state': state}}
+
+
+def opts(**kwargs):
+    base = dict(poll_interval=1.0, max_poll_interval=4.0, job_timeout=30.0)
+    base.update(kwargs)
+    return WaitOptions(**base)
+
+
+def no_jitter():
+    return 0.5
+
+
+def test_field_value_reads_dotted_paths():
+    assert field_value(rel('idle'), 'transfer.state') == 'idle'
+    assert field_value(rel('idle'), 'transfer.missing') is None
+    assert field_value({'a': 1}, 'a.b') is None
+
+
+def test_f17_waits_until_a_success_value_with_backoff():
+    clock = Clock()
+    read = reader(clock, [rel('transferring'), rel('transferring'), rel('transferring'), rel('success')])
+    result = wait_for_state(read, 'transfer.state', ['success', 'idle'], ['failed'], opts(), clock(), clock, clock.sleep,
+                            no_jitter)
+    assert result.outcome == 'reached' and result.value == 'success' and result.polls == 4
+    assert clock.sleeps == [1.0, 1.5, 2.25]
+    assert read.calls[0] == 500.0          # first read at once
+
+
+def test_failure_value_ends_the_wait_as_failed():
+    clock = Clock()
+    result = wait_for_state(reader(clock, [rel('transferring'), rel('failed')]), 'transfer.state', ['success'], ['failed'],
+                            opts(), clock(), clock, clock.sleep, no_jitter)
+    assert result.outcome == 'failed_value' and 'failure value' in result.message
+
+
+def test_f09_budget_expiry_reports_the_last_value_seen_and_polls_at_the_deadline():
+    clock = Clock()
+    read = reader(clock, [{'state': 'quiescing'}])
+    result = wait_for_state(read, 'state', ['quiesced'], [], opts(job_timeout=10.0), clock(), clock, clock.sleep, no_jitter)
+    assert result.outcome == 'timed_out'
+    assert "last seen: state='quiescing'" in result.message and 'job_timeout (10 s)' in result.message
+    assert clock.now == pytest.approx(510.0) and read.calls[-1] == pytest.approx(510.0)
+    assert sum(clock.sleeps) == pytest.approx(10.0)
+
+
+def test_f01_f10_not_found_and_connection_errors_are_tolerated_inside_the_budget():
+    clock = Clock()
+    gone = OntapApiError(404, code='4', message="entry doesn't exist", url='https://c/api/cluster/software')
+    reset = OntapTransportError('reset', 'GET', 'https://c/api/cluster/software', 'connection reset by peer')
+    read = reader(clock, [gone, reset, gone, {'state': 'completed'}])
+    result = wait_for_state(read, 'state', ['completed'], ['failed'], opts(), clock(), clock, clock.sleep, no_jitter)
+    assert result.outcome == 'reached' and result.polls == 4
+
+
+def test_expiry_after_errors_names_the_latest_failed_read():
+    clock = Clock()
+    read = reader(clock, [{'state': 'updating'}, OntapTransportError('connect', 'GET', 'https://c/api/x', 'refused')])
+    result = wait_for_state(read, 'state', ['completed'], [], opts(job_timeout=5.0), clock(), clock, clock.sleep, no_jitter)
+    assert result.outcome == 'timed_out' and result.value == 'updating'
+    assert 'latest read failed' in result.message
+
+
+@pytest.mark.parametrize('status', [401, 403, 400])
+def test_errors_waiting_cannot_cure_are_raised_at_once(status):
+    clock = Clock()
+    read = reader(clock, [OntapApiError(status, code='6', message='denied', url='https://c/api/x')])
+    with pytest.raises(OntapApiError):
+        wait_for_state(read, 'state', ['x'], [], opts(), clock(), clock, clock.sleep, no_jitter)
+    assert clock.sleeps == []
+
+
+def test_retry_after_stretches_the_pause():
+    clock = Clock()
+    busy = OntapApiError(503, code='7', message='busy', url='https://c/api/x', retry_after=3.0)
+    read = reader(clock, [busy, {'state': 'done'}])
+    result = wait_for_state(read, 'state', ['done'], [], opts(), clock(), clock, clock.sleep, no_jitter)
+    assert result.outcome == 'reached' and clock.sleeps == [3.0]
