@@ -456,10 +456,13 @@ def render(data, plot_name):
     fleet_lines, fleet = fleet_section(data) if data.get('fleet') else ([], {})
     rows = targets(d, noop, fleet)
     out.append('## Targets\n')
-    out.append('Evaluated for ontap.rest as shipped (return_timeout 30, poll_interval 2, max_poll_interval 30) and '
+    shipped = (data.get('long') or {}).get('shipped') or dict(return_timeout=30, poll_interval=2.0,
+                                                                max_poll_interval=30.0)
+    out.append('Evaluated for ontap.rest as shipped (return_timeout %s, poll_interval %s, max_poll_interval %s) and '
                'with the recommended defaults (return_timeout %s, poll_interval %s, max_poll_interval %s, passed as '
-               'task options).\n' % (rec.get('return_timeout'), fmt(rec.get('poll_interval'), 0),
-                                     fmt(rec.get('max_poll_interval'), 0)))
+               'task options).\n' % (shipped.get('return_timeout'), fmt(shipped.get('poll_interval'), 0),
+                                     fmt(shipped.get('max_poll_interval'), 0), rec.get('return_timeout'),
+                                     fmt(rec.get('poll_interval'), 0), fmt(rec.get('max_poll_interval'), 0)))
     groups = grouped(rows)
     out.append('| target | subject | measured (limit) | result |')
     out.append('|---|---|---|---|')
