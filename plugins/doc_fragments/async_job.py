@@ -25,8 +25,11 @@ options:
       - A job that finishes in this time is known to be done from the first answer (HTTP 200 or 201), with no polling.
         Otherwise ONTAP answers HTTP 202 and the job is polled.
       - This is a per-request knob, not the overall wait budget; see O(job_timeout).
+      - The default, the largest value ONTAP accepts, lets ONTAP answer the moment a job of up to two minutes ends, with
+        no poll at all; see C(docs/benchmarks.md) for the measurements behind it. Lower it (for example to V(60)) only
+        when a proxy between Ansible and the cluster cuts requests that stay silent that long.
     type: int
-    default: 30
+    default: 120
 
   poll_interval:
     description:

@@ -65,7 +65,7 @@ class WaitOptions(object):
     :param job_timeout: seconds of monotonic time, from sending the request, the whole wait may take.
     """
 
-    def __init__(self, wait_for_completion=True, return_timeout=30, poll_interval=2.0, max_poll_interval=30.0,
+    def __init__(self, wait_for_completion=True, return_timeout=120, poll_interval=2.0, max_poll_interval=30.0,
                  job_timeout=600.0):
         self.wait_for_completion = wait_for_completion
         self.return_timeout = return_timeout

@@ -53,7 +53,7 @@ def async_job_spec():
     """
     return dict(
         wait_for_completion=dict(type='bool', default=True),
-        return_timeout=dict(type='int', default=30),
+        return_timeout=dict(type='int', default=120),
         poll_interval=dict(type='float', default=2.0),
         max_poll_interval=dict(type='float', default=30.0),
         job_timeout=dict(type='float', default=600.0),

@@ -125,7 +125,7 @@ def test_states_and_outcomes_are_the_documented_ones():
 def test_wait_options_defaults_and_from_params():
     options = WaitOptions.from_params({'return_timeout': None, 'job_timeout': 900, 'hostname': 'x'})
     assert (options.wait_for_completion, options.return_timeout, options.poll_interval, options.max_poll_interval,
-            options.job_timeout) == (True, 30, 2.0, 30.0, 900)
+            options.job_timeout) == (True, 120, 2.0, 30.0, 900)
     assert options.validate() is options
 
 
@@ -575,7 +575,7 @@ def test_send_and_wait_polls_a_202_through_the_client_without_client_retries(clo
                                  options=WaitOptions(job_timeout=600), clock=clock, sleep=clock.sleep)
     assert resp.status_code == 202 and result.outcome == 'success'
     write = client.calls[0]
-    assert write['method'] == 'POST' and write['return_timeout'] == 30 and write['retry'] is False
+    assert write['method'] == 'POST' and write['return_timeout'] == 120 and write['retry'] is False
     assert write['body'] == {'name': 'vol1'} and write['at'] == started
     gets = client.gets()
     assert [call['path'] for call in gets] == ['cluster/jobs/%s' % J1] * 2

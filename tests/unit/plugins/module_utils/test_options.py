@@ -44,4 +44,4 @@ def test_every_connection_option_falls_back_to_its_environment_variable():
 def test_builders_return_fresh_dicts():
     first = options.async_job_spec()
     first['return_timeout']['default'] = 99
-    assert options.async_job_spec()['return_timeout']['default'] == 30
+    assert options.async_job_spec()['return_timeout']['default'] == 120
