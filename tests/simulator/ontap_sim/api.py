@@ -195,7 +195,7 @@ def query_write(list_records: Callable[[], List[Dict[str, Any]]], known: Iterabl
                 keys: Sequence[Tuple[str, Callable[[str], Any]]], record_path: Callable[[Dict[str, Any]], str],
                 make_plan: Callable[[Dict[str, Any]], WritePlan], allowed_body: Optional[frozenset] = None,
                 body: Optional[Dict[str, Any]] = None) -> Response:
-    # pylint: disable=too-many-arguments,too-many-positional-arguments,too-many-locals,too-many-branches
+    # pylint: disable=too-many-arguments,too-many-locals,too-many-branches
     # pylint: disable=too-many-statements
     """PATCH or DELETE on a collection: the change is applied to every record matching the query, one job each.
 
