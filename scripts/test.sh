@@ -27,7 +27,7 @@ BUILD="$ROOT/.build/ansible_collections/ontap/rest"
 PYVER=3.11
 JUNIT="$ROOT/.build/junit"                    # JUnit reports of the pytest stages
 STAGE_TIMEOUT=${STAGE_TIMEOUT:-1800}          # seconds; a hung stage must not eat CI's whole budget
-ALL_STAGES=(units simulator sanity integration changelog build)
+ALL_STAGES=(units simulator sanity lint integration changelog build)
 
 if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD="" PLAIN=""; fi
 say() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"; }
@@ -184,6 +184,12 @@ stage_sanity() {
 stage_integration() {
     has_files "$ROOT/tests/integration/playbooks" -name '*.yml' || { NOTE="no playbooks in tests/integration/playbooks"; return 1; }
     run_pytest integration tests/integration -v -ra
+}
+
+stage_lint() {
+    # ansible-lint (profile production) and antsibull-docs lint-collection-docs: scripts/lint.sh, docs/lint.md.
+    VENV="$VENV" bash "$ROOT/scripts/lint.sh" || { NOTE="scripts/lint.sh failed"; return 1; }
+    NOTE="ansible-lint (production) and antsibull-docs clean"
 }
 
 stage_changelog() {
