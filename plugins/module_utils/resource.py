@@ -453,6 +453,12 @@ class Resource(object):
         outcome = wait_result.outcome if wait_result is not None else 'success'
         if outcome in ('success', 'not_waited'):
             record = self.reread(want_present) if outcome == 'success' else None
+            if outcome == 'success' and (record is not None) != want_present:
+                # The job said success; the cluster does not show it yet after the bounded re-reads (F16). Say so.
+                self.ontap.warnings.append('The job ended in success, but the %s %s still %s after %g s of re-reads; '
+                                           'ONTAP may take a moment longer to show it.'
+                                           % (self.spec.name, self.key_text(), 'is not visible' if want_present else 'exists',
+                                              sum(REREAD_PAUSES)))
             self.ontap.exit_job(wait_result, changed=True, diff=diff, **{self.spec.name: record})
         if outcome == 'unreadable':
             record = self.reread(want_present, verify=True)

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.ontap.rest.plugins.module_utils import resource as resource_mod
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobWaitResult
-from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, Resource, ResourceSpec, normalise
+from ansible_collections.ontap.rest.plugins.module_utils.resource import REREAD_PAUSES, Field, Resource, ResourceSpec, normalise
 
 
 class Exited(Exception):
@@ -226,3 +226,24 @@ def test_rename_check_mode_sends_nothing_and_diffs_the_name():
 
 def test_retry_codes_leave_out_resource_in_use():
     assert '8' not in resource_mod.RETRY_CODES and '262160' in resource_mod.RETRY_CODES
+
+
+def test_f16_create_success_but_object_never_visible_is_said_in_a_warning():
+    ontap = FakeOntap({'name': 'a', 'comment': 'x', 'tags': None}, records={'things': []})
+    exited = _run(ontap)
+    assert exited.kind == 'exit' and exited.result['changed'] is True
+    assert exited.result['thing'] is None
+    assert len(ontap.reads) == 1 + 1 + len(REREAD_PAUSES)       # lookup, then the bounded re-reads
+    assert any('not visible' in warning for warning in ontap.warnings)
+
+
+def test_f16_create_visible_after_a_lag_has_no_warning():
+    seen = {'reads': 0}
+
+    def things(query):
+        seen['reads'] += 1
+        return [{'uuid': 'u1', 'name': 'a', 'comment': 'x'}] if seen['reads'] >= 3 else []
+    ontap = FakeOntap({'name': 'a', 'comment': 'x', 'tags': None}, records={'things': things})
+    exited = _run(ontap)
+    assert exited.kind == 'exit' and exited.result['thing']['uuid'] == 'u1'
+    assert ontap.warnings == []
