@@ -457,7 +457,7 @@ def render(data, plot_name):
     rows = targets(d, noop, fleet)
     out.append('## Targets\n')
     shipped = (data.get('long') or {}).get('shipped') or dict(return_timeout=30, poll_interval=2.0,
-                                                                max_poll_interval=30.0)
+                                                              max_poll_interval=30.0)
     out.append('Evaluated for ontap.rest as shipped (return_timeout %s, poll_interval %s, max_poll_interval %s) and '
                'with the recommended defaults (return_timeout %s, poll_interval %s, max_poll_interval %s, passed as '
                'task options).\n' % (shipped.get('return_timeout'), fmt(shipped.get('poll_interval'), 0),
