@@ -22,6 +22,7 @@ The waiting logic is pure: time comes from an injectable ``clock`` (monotonic se
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import random
 import time
 
@@ -52,7 +53,8 @@ _UNREADABLE_HINT = 'a role without read access to /api/cluster/jobs, or Amazon F
 
 
 def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite int or float (not a bool; ``nan`` and ``inf`` are not durations)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class WaitOptions(object):
@@ -139,6 +141,8 @@ class JobWaitResult(object):
         self.polls = polls
         self.message = message
         self.job_outcomes = list(job_outcomes) if job_outcomes is not None else [outcome] * len(self.jobs)
+        #: ``_links.next`` of a query-based write that was not followed (``wait_for_completion: false``), else None.
+        self.unfollowed_next = None
 
     @property
     def job(self):
@@ -147,8 +151,8 @@ class JobWaitResult(object):
 
     @property
     def ok(self):
-        """``True`` for ``success`` and ``not_waited``."""
-        return self.outcome in ('success', 'not_waited')
+        """``True`` for ``success`` and ``not_waited`` (unless records behind ``_links.next`` were left untouched)."""
+        return self.outcome in ('success', 'not_waited') and self.unfollowed_next is None
 
     def as_result(self):
         """Module result keys: ``{'job': {...}, 'job_wait': {'outcome', 'elapsed' (s, 3 decimals), 'polls'}}``,
@@ -363,9 +367,14 @@ class JobPoller(object):
             return ('Request accepted as job %s; not waited for (wait_for_completion: false), so its state, message '
                     'and code were not read; the outcome was not verified' % uuid)
         if outcome == 'timed_out':
-            text = ('Stopped waiting at job_timeout (%g s): still running after %.0f s (job %s, %s); the job was not '
-                    'cancelled and goes on, its outcome is not known yet'
-                    % (self.options.job_timeout, elapsed, uuid, _facts(item.job)))
+            if item.state == 'paused':
+                text = ('Stopped waiting at job_timeout (%g s): the job is paused, not finished, after %.0f s (job %s, %s); '
+                        'it was not cancelled; resume it (ontap.rest.job action: resume) and wait again with ontap.rest.job'
+                        % (self.options.job_timeout, elapsed, uuid, _facts(item.job)))
+            else:
+                text = ('Stopped waiting at job_timeout (%g s): still running after %.0f s (job %s, %s); the job was not '
+                        'cancelled and goes on, its outcome is not known yet'
+                        % (self.options.job_timeout, elapsed, uuid, _facts(item.job)))
             if item.last_error is not None:
                 text += '; last seen at %.0f s, the latest poll failed: %s' % (item.read_at, _clause(item.last_error))
             return text
@@ -451,6 +460,14 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
         return response, None
     poller = JobPoller(job_reader(client), options, clock=clock, sleep=sleep, rand=rand)
     result = poller.wait(response.status_code, response.body, started_at)
+    if not options.wait_for_completion and _next_href(response.body):
+        # A query-based PATCH/DELETE that ONTAP cut short: the records behind _links.next were not touched, and
+        # following it means waiting for these jobs first. Reporting "accepted" would hide that (never a silent part).
+        result.unfollowed_next = _next_href(response.body)
+        result.message = ('%s ONTAP acted only on the first record(s) and answered with _links.next for the rest (%s); '
+                          'with wait_for_completion: false it was not followed, so those records were not changed. '
+                          'Use wait_for_completion: true to process every matching record.'
+                          % (result.message, result.unfollowed_next))
     first_response = response
     while options.wait_for_completion and result.outcome == 'success' and _next_href(response.body):
         # A query-based PATCH/DELETE that ONTAP cut short (max_records or return_timeout) names where to go on with

@@ -145,8 +145,9 @@ class OntapModule(object):
         self.module.fail_json(msg=msg, **result)
 
     def _add_common(self, result):
-        if self.warnings:
-            result['warnings'] = list(self.warnings)
+        for warning in self.warnings:
+            self.module.warn(warning)      # not result['warnings']: deprecated in exit_json since ansible-core 2.19
+        self.warnings = []
         if self.check_mode and self.would_send:
             result['would_send'] = list(self.would_send)
 
@@ -160,6 +161,9 @@ class OntapModule(object):
             self.exit(changed, **result)
         result.update(wait_result.as_result())
         outcome = wait_result.outcome
+        if wait_result.unfollowed_next:
+            # Part of a query-based write was left undone: never reported as a success.
+            self.fail(wait_result.message, changed=True, next=wait_result.unfollowed_next, **result)
         if outcome in OK_OUTCOMES:
             self.exit(changed, **result)
         if outcome == 'failure':
@@ -171,12 +175,18 @@ class OntapModule(object):
     def run(self, main):
         """Run ``main(self)``; turn every error into ``fail_json`` with a clear message, never a traceback."""
         try:
+            # Bad waiting options fail every run, not only the runs that happen to write (nothing is sent first).
+            self.wait_options()
             main(self)
         except OntapJobStateError as exc:
             # ONTAP accepted the write; its job reported a state we cannot interpret: changed, outcome not verified.
             self.fail(str(exc), changed=True, job=exc.job)
         except OntapError as exc:
-            self.fail(self._explain(exc), changed=bool(exc.outcome_unknown), **_error_details(exc))
+            details = _error_details(exc)
+            msg = self._explain(exc)
+            if 'job' in details:
+                msg = '%s (job %s)' % (msg.rstrip('.'), details['job']['uuid'])
+            self.fail(msg, changed=bool(exc.outcome_unknown), **details)
         except Exception as exc:  # pylint: disable=broad-except
             self.fail('Unexpected error in ontap.rest (%s): %s' % (type(exc).__name__, exc), exception=traceback.format_exc())
 
@@ -197,4 +207,8 @@ def _error_details(exc):
     if isinstance(exc, OntapApiError):
         details['status_code'] = exc.status
         details['error'] = dict(code=exc.code, message=exc.message, target=exc.target, arguments=exc.arguments)
+        job = exc.body.get('job') if isinstance(exc.body, dict) else None
+        if isinstance(job, dict) and job.get('uuid'):
+            # A job that failed within return_timeout comes back as an HTTP error that still names the job.
+            details['job'] = dict(job)
     return details

@@ -92,10 +92,10 @@ def wait_for_state(read, field, success_values, failure_values, options, started
         except OntapTransportError as exc:
             last_error = exc
         elapsed = clock() - started_at
-        if last_error is None and value in success_values:
+        if last_error is None and matches(value, success_values):
             return StateWaitResult('reached', value, record, elapsed, polls, '%s reached %s=%r after %.0f s.'
                                    % (_cap(what), field, value, elapsed))
-        if last_error is None and value in failure_values:
+        if last_error is None and matches(value, failure_values):
             return StateWaitResult('failed_value', value, record, elapsed, polls, '%s reached %s=%r, a failure value '
                                    '(waiting for %s), after %.0f s.' % (_cap(what), field, value, _list(success_values), elapsed))
         remaining = deadline - clock()
@@ -114,6 +114,16 @@ def wait_for_state(read, field, success_values, failure_values, options, started
     if last_error is not None:
         message += '; the latest read failed: %s' % str(last_error).rstrip('. ')
     return StateWaitResult('timed_out', None if value is _MISSING else value, record, elapsed, polls, message + '.')
+
+
+def matches(value, wanted):
+    """``value`` (as read) is one of ``wanted``: equal, or equal as text (``"1073741824"`` matches ``1073741824``,
+    ``"true"`` matches ``True``), since values templated by Jinja2 often arrive as strings."""
+    if value is None:
+        return None in wanted
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return any(value == item or (item is not None and text == (str(item).lower() if isinstance(item, bool) else str(item)))
+               for item in wanted)
 
 
 def _list(values):

@@ -35,6 +35,9 @@ attributes:
     support: full
     membership:
       - ontap.rest.ontap
+notes:
+  - A O(body) can hold secrets (a password in C(security/accounts), for example); they show in the task's arguments at
+    C(-vvv) and in RV(would_send) in check mode. Set C(no_log) to V(true) on such tasks.
 options:
   method:
     description: HTTP method.
@@ -135,6 +138,12 @@ job_wait:
       description: Number of job GETs made.
       type: int
       sample: 2
+next:
+  description:
+    - The C(_links.next) of a query-based PATCH or DELETE that was not followed because O(wait_for_completion=false);
+      the records behind it were not changed and the task fails.
+  returned: when a query-based write was cut short and not followed
+  type: str
 would_send:
   description: In check mode, the write that was not sent.
   returned: in check mode, for POST, PATCH and DELETE

@@ -712,3 +712,25 @@ def test_query_write_without_waiting_does_not_follow_next(clock):
     _resp, result = send_and_wait(client, 'DELETE', 'storage/volumes', query={'name': 'tmp_*'},
                                   options=WaitOptions(wait_for_completion=False), clock=clock, sleep=clock.sleep)
     assert result.outcome == 'not_waited' and len(client.calls) == 1
+
+
+def test_query_write_not_waited_with_next_is_not_ok_and_says_what_was_left(clock):
+    client = PagedClient(clock, [jobs_page(202, ['j1'], NEXT)], jobs=[AssertionError('no GET')])
+    _resp, result = send_and_wait(client, 'DELETE', 'storage/volumes', query={'name': 'tmp_*'},
+                                  options=WaitOptions(wait_for_completion=False), clock=clock, sleep=clock.sleep)
+    assert result.outcome == 'not_waited' and result.unfollowed_next == NEXT and not result.ok
+    assert '_links.next' in result.message and 'not changed' in result.message
+
+
+@pytest.mark.parametrize('option', ['job_timeout', 'poll_interval', 'max_poll_interval'])
+@pytest.mark.parametrize('value', [float('nan'), float('inf')])
+def test_non_finite_durations_are_option_errors(option, value):
+    with pytest.raises(OntapOptionError) as info:
+        WaitOptions(**{option: value}).validate()
+    assert info.value.option == option
+
+
+def test_timed_out_while_paused_says_paused_and_how_to_resume(clock):
+    result = poller(clock, Script(clock, **{J1: [job('paused')]}), job_timeout=10).wait_for([J1], clock())
+    assert result.outcome == 'timed_out'
+    assert 'paused, not finished' in result.message and 'resume' in result.message and 'still running' not in result.message

@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import WaitOptions
-from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import field_value, wait_for_state
+from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import field_value, matches, wait_for_state
 
 
 class Clock(object):
@@ -119,3 +119,24 @@ def test_retry_after_stretches_the_pause():
     read = reader(clock, [busy, {'state': 'done'}])
     result = wait_for_state(read, 'state', ['done'], [], opts(), clock(), clock, clock.sleep, no_jitter)
     assert result.outcome == 'reached' and clock.sleeps == [3.0]
+
+
+@pytest.mark.parametrize('value, wanted, expected', [
+    (1073741824, ['1073741824'], True),
+    ('1073741824', [1073741824], True),
+    (True, ['true'], True),
+    (False, ['true'], False),
+    ('online', ['online'], True),
+    (None, ['online'], False),
+    (None, [None], True),
+    (10, ['10.0'], False),
+])
+def test_values_templated_as_strings_still_match(value, wanted, expected):
+    assert matches(value, wanted) is expected
+
+
+def test_a_number_field_matches_a_string_value():
+    clock = Clock()
+    result = wait_for_state(reader(clock, [{'size': 1073741824}]), 'size', ['1073741824'], [], opts(), clock(), clock,
+                            clock.sleep, no_jitter)
+    assert result.outcome == 'reached' and result.polls == 1
