@@ -86,4 +86,4 @@ fi
 
 pip_ check >/dev/null || { pip_ check; log "error: inconsistent dependencies in $VENV"; exit 1; }
 printf '%s\n' "$want" > "$STAMP"
-log "ready: $("$VENV/bin/ansible" --version 2>/dev/null | head -n 1)"
+log "ready: $("$VENV/bin/ansible" --version 2>/dev/null | sed -n 1p)"

@@ -323,7 +323,7 @@ if ! bash "$ROOT/scripts/bootstrap.sh"; then
     print_summary
     exit 1
 fi
-record bootstrap PASS "$(elapsed "$t")" "$("$VENV/bin/ansible" --version | head -n 1)"
+record bootstrap PASS "$(elapsed "$t")" "$("$VENV/bin/ansible" --version 2>/dev/null | sed -n 1p)"
 export PATH="$VENV/bin:$PATH"
 export VIRTUAL_ENV="$VENV"
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS PYTHONPATH
