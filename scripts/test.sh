@@ -27,7 +27,7 @@ BUILD="$ROOT/.build/ansible_collections/ontap/rest"
 PYVER=3.11
 JUNIT="$ROOT/.build/junit"                    # JUnit reports of the pytest stages
 STAGE_TIMEOUT=${STAGE_TIMEOUT:-1800}          # seconds; a hung stage must not eat CI's whole budget
-ALL_STAGES=(units simulator sanity lint integration changelog build)
+ALL_STAGES=(units simulator sanity lint integration changelog build matrix)
 
 if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD="" PLAIN=""; fi
 say() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"; }
@@ -190,6 +190,13 @@ stage_lint() {
     # ansible-lint (profile production) and antsibull-docs lint-collection-docs: scripts/lint.sh, docs/lint.md.
     VENV="$VENV" bash "$ROOT/scripts/lint.sh" || { NOTE="scripts/lint.sh failed"; return 1; }
     NOTE="ansible-lint (production) and antsibull-docs clean"
+}
+
+stage_matrix() {
+    # ansible-test sanity and units on the other supported ansible-core releases (2.19 is the stages above):
+    # scripts/matrix.sh, one venv and collection copy per release under .build/matrix/.
+    bash "$ROOT/scripts/matrix.sh" 2.16 2.17 2.18 || { NOTE="scripts/matrix.sh failed (see its summary above)"; return 1; }
+    NOTE="sanity + units clean on ansible-core 2.16, 2.17, 2.18"
 }
 
 stage_changelog() {
