@@ -24,12 +24,20 @@ options map to them) and calls :func:`run_resource`. Everything that decides the
 - after a create/modify job succeeds, re-read the object with a short bounded backoff, since a job can report
   success a moment before the object is visible (F16);
 - a job whose status cannot be read (403/404 on the job GET), or a write whose answer was lost (5xx, dropped
-  connection, read timeout), is verified on the resource: the task succeeds with a warning only when the cluster
-  shows the intended end state, and fails saying the outcome is unknown otherwise (F07, F13, F14);
+  connection, read timeout), is verified on the resource: it is re-read with backoff (``poll_interval`` up to
+  ``max_poll_interval``) until it shows the intended end state or the task's ``job_timeout`` budget, counted from the
+  write as the job poller counts it, runs out. The task succeeds with a warning when the end state holds, and fails
+  saying the outcome is unknown otherwise (job uuid, what was last seen, ``changed: true``) (F07, F13, F14);
+- a lookup that finds nothing, for a resource whose natural key (or whose parent's lookup) names an SVM, checks that
+  the SVM is visible to the account (``GET svm/svms?name=...``): an SVM-scoped account cannot see other SVMs'
+  objects, so ``absent`` is then not confirmed (ok, unchanged, with a warning) and ``present`` fails naming the SVM
+  before anything is sent;
 - a job still running when ``job_timeout`` runs out fails with the distinct timed-out result (job uuid, last state,
   ``changed: true``) so ``ontap.rest.job`` can resume the wait (F05, F35);
 - ``state: absent`` on an object already gone, or gone by the time the DELETE arrives (404), is converged (F24);
-- a create refused as a duplicate (409 / code 1) re-reads by the natural key and converges (F25).
+- a create refused as a duplicate (409 / code 1) re-reads by the natural key and converges (F25); when nothing
+  matches, unfinished create jobs on the collection are looked up so a create still in flight is named (its job
+  uuid, to wait for with ``ontap.rest.job``) rather than blamed on another object's key.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -38,7 +46,8 @@ __metaclass__ = type
 from ansible_collections.ontap.rest.plugins.module_utils.errors import BUSY_CODES, OntapApiError, OntapError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
 
-#: Pauses (seconds) between re-reads of an object a job just created or changed (read-after-write lag, F16).
+#: Pauses (seconds) between re-reads of an object a job just created or changed (read-after-write lag, F16). Only for
+#: the plain re-read after a job that succeeded; an outcome that is unknown is verified within ``job_timeout`` instead.
 REREAD_PAUSES = (0.2, 0.5, 1.0, 2.0)
 
 #: ONTAP codes on which a refused write is resent (shared/ONTAP_ASYNC.md). Code 8 ("resource in use") is left out:
@@ -52,6 +61,17 @@ RETRY_STATUSES = frozenset([429, 503])
 #: First pause and cap (seconds) between resends of a write refused as busy (the answer's Retry-After wins if longer).
 BUSY_FIRST_PAUSE = 1.0
 BUSY_MAX_PAUSE = 30.0
+
+#: The ONTAP query field naming the SVM in a natural key or parent lookup (triggers the SVM visibility check).
+SVM_KEY = 'svm.name'
+
+#: Job states of a create still in flight (``GET cluster/jobs`` filter).
+UNFINISHED_JOB_STATES = 'queued|running|paused'
+
+#: Defaults (seconds) of ``poll_interval``, ``max_poll_interval`` and ``job_timeout`` (options.async_job_spec()).
+DEFAULT_POLL_INTERVAL = 2.0
+DEFAULT_MAX_POLL_INTERVAL = 30.0
+DEFAULT_JOB_TIMEOUT = 600.0
 
 
 def get_path(record, dotted):
@@ -108,10 +128,12 @@ class ParentAbsent(OntapError):
     """The parent object a collection hangs under (a snapshot's volume) does not exist.
 
     :ivar noun: the parent's noun (``'volume'``).
+    :ivar query: the ONTAP query the parent was looked up by (``{'name': 'vol1', 'svm.name': 'svm1'}``).
     """
 
-    def __init__(self, noun, text):
+    def __init__(self, noun, text, query=None):
         self.noun = noun
+        self.query = dict(query or {})
         super(ParentAbsent, self).__init__('The %s %s does not exist.' % (noun, text))
 
 
@@ -181,6 +203,12 @@ class Resource(object):
         self.params = ontap.params
         self.parents = {}
         self._collection = None
+        #: monotonic time (s) the last write was first sent, and its ``job_timeout`` deadline (set by :meth:`send`).
+        self.write_started = None
+        self.deadline = None
+        self.verify_reads = 0
+        self.verify_error = None
+        self.verify_budget = None
         #: number of times the last write was sent (more than 1 when ONTAP refused it as busy first).
         self.attempts = 0
 
@@ -216,10 +244,11 @@ class Resource(object):
         :raises ParentAbsent: no record matches. :raises errors.OntapError: several match, or the read failed.
         """
         text = ', '.join('%s=%s' % item for item in sorted(query.items()))
+        wanted = dict(query)
         query = dict(query, fields='uuid,name')
         records = self._read(collection, query, noun, text)
         if not records:
-            raise ParentAbsent(noun, text)
+            raise ParentAbsent(noun, text, wanted)
         if len(records) > 1:
             raise OntapError('%d %ss match %s; the parent must be unique.' % (len(records), noun, text))
         self.parents[noun] = records[0]
@@ -248,19 +277,110 @@ class Resource(object):
                              % (len(records), self.spec.name, self.key_text(**overrides)))
         return records[0] if records else None
 
-    def reread(self, want_present=True, verify=False):
-        """Re-read after a write, with a short bounded backoff until the object is (or is no longer) visible.
-
-        :param verify: keep re-reading until the object shows the intended end state (all compared fields), not
-            only until it is visible: used when the job's own outcome is unknown (F07, F13, F14).
-        """
+    def reread(self, want_present=True):
+        """Re-read after a job that succeeded, with a short bounded backoff (:data:`REREAD_PAUSES`) until the object
+        is (or is no longer) visible (read-after-write lag, F16)."""
         record = self.lookup()
         for pause in REREAD_PAUSES:
-            if (self._holds(record, want_present) if verify else (record is not None) == want_present):
+            if (record is not None) == want_present:
                 break
             self.ontap.sleep(pause)
             record = self.lookup()
         return record
+
+    def _option(self, name, default):
+        value = self.params.get(name)
+        return float(default if value is None else value)
+
+    def verify(self, want_present):
+        """Re-read until the object shows the intended end state, or the write's ``job_timeout`` budget runs out.
+
+        Used when a write's outcome is unknown: its job's status could not be read (F13, F14) or its answer was lost
+        (F07). The budget counts from the write (:meth:`send` keeps its deadline), as the job poller counts it, so
+        whatever the poller used is not given again. Pauses grow from ``poll_interval`` to ``max_poll_interval``
+        (``job_poller.backoff``), are never longer than what is left, and one last read is made at the deadline.
+        Transient read errors (transport errors, 5xx, busy, a cut-off read) are tolerated inside the budget; any other
+        read error ends the verification.
+
+        :returns: ``(record, holds)``; :attr:`verify_reads`, :attr:`verify_error` (the last read's error or ``None``)
+            and :attr:`verify_budget` (seconds) describe the attempt.
+        """
+        clock = self.ontap.clock
+        budget = self._option('job_timeout', DEFAULT_JOB_TIMEOUT)
+        deadline = self.deadline if self.deadline is not None else clock() + budget
+        self.verify_budget = budget
+        first = self._option('poll_interval', DEFAULT_POLL_INTERVAL)
+        pauses = backoff(first, max(first, self._option('max_poll_interval', DEFAULT_MAX_POLL_INTERVAL)))
+        record = None
+        self.verify_reads = 0
+        while True:
+            self.verify_reads += 1
+            try:
+                record, self.verify_error = self.lookup(), None
+            except OntapApiError as exc:
+                self.verify_error = exc
+                if not (exc.is_server_error or exc.is_busy):
+                    return record, False
+            except OntapError as exc:     # transport error, or a read cut off at the server's time limit (F19)
+                self.verify_error = exc
+            if self.verify_error is None and self._holds(record, want_present):
+                return record, True
+            remaining = deadline - clock()
+            if remaining <= 0:
+                return record, False
+            self.ontap.sleep(min(next(pauses), remaining))
+
+    def _last_seen(self, record, want_present):
+        """What the last verification read showed, as a phrase."""
+        if self.verify_error is not None:
+            return 'the last read failed: %s' % str(self.verify_error).rstrip('. ')
+        if record is None:
+            return 'no %s matches %s' % (self.spec.name, self.key_text())
+        if not want_present:
+            return 'the %s still exists (uuid %s)' % (self.spec.name, record.get('uuid'))
+        current = self.comparable(record)
+        return 'the %s exists with %s' % (self.spec.name, ', '.join(
+            '%s=%r (wanted %r)' % (option, current.get(option), wanted)
+            for option, wanted in sorted(self.changes(record).items())))
+
+    def _svm_hidden(self, svm_name):
+        """``True`` when the SVM ``svm_name`` is not visible to this account (it does not exist, or the account is
+        scoped to another SVM), ``None`` when the account may not list SVMs, ``False`` when it is visible."""
+        try:
+            records = self.ontap.read_records('svm/svms', query={'name': svm_name, 'fields': 'name'})
+        except OntapApiError as exc:
+            if exc.status in (401, 403):
+                return None
+            raise
+        return not records
+
+    def _check_svm(self, svm_name, state):
+        """Nothing was found under SVM ``svm_name``: make sure the account can see that SVM at all.
+
+        ``absent``: ends the task ok and unchanged, with a warning when the SVM is not visible (absence is not
+        confirmed). ``present``: fails naming the SVM when it is not visible; in check mode only warns, since an
+        earlier task of the same check run may be the one that would create the SVM. Otherwise returns.
+        """
+        hidden = self._svm_hidden(svm_name)
+        if not hidden and hidden is not None:
+            return
+        if state == 'absent':
+            if hidden:
+                reason = ('the SVM %s is not visible to this account (it does not exist, or the account is scoped to '
+                          'another SVM)' % svm_name)
+            else:
+                reason = 'this account may not list SVMs, so whether the SVM %s is visible to it is unknown' % svm_name
+            self.ontap.warnings.append('No %s matches %s, but %s, so its absence could not be confirmed; nothing was '
+                                       'changed.' % (self.spec.name, self.key_text(), reason))
+            self.ontap.exit(False, **{self.spec.name: None})
+        if hidden and self.ontap.check_mode:
+            self.ontap.warnings.append('The SVM %s is not visible to this account (it does not exist yet, or the '
+                                       'account is scoped to another SVM); outside check mode, making %s %s present '
+                                       'fails unless the SVM exists by then.' % (svm_name, self.spec.name, self.key_text()))
+        elif hidden:
+            raise OntapError('Cannot make %s %s present: the SVM %s is not visible to this account (it does not '
+                             'exist, or the account is scoped to another SVM); nothing was sent.'
+                             % (self.spec.name, self.key_text(), svm_name))
 
     # -- planning ------------------------------------------------------------------------------------------------
 
@@ -299,10 +419,15 @@ class Resource(object):
         try:
             record = self.lookup()
         except ParentAbsent as exc:
+            if exc.query.get(SVM_KEY) is not None:
+                self._check_svm(exc.query[SVM_KEY], state)
             if state == 'absent':
                 # Nothing can exist under a parent that does not exist: absent is converged.
                 self.ontap.exit(False, **{self.spec.name: None})
             raise OntapError('Cannot make %s %s present: %s' % (self.spec.name, self.key_text(), exc))
+        if record is None and self.key_query().get(SVM_KEY) is not None:
+            # An SVM-scoped account sees nothing of other SVMs: "not found" there proves nothing.
+            self._check_svm(self.key_query()[SVM_KEY], state)
         if state == 'absent':
             if record is None:
                 self.ontap.exit(False, **{self.spec.name: None})
@@ -337,9 +462,10 @@ class Resource(object):
         if self.ontap.check_mode:
             return self.ontap.write(method, path, query=query, body=body)
         clock, sleep = self.ontap.clock, self.ontap.sleep
-        budget = float(self.params.get('job_timeout') if self.params.get('job_timeout') is not None else 600.0)
+        budget = self._option('job_timeout', DEFAULT_JOB_TIMEOUT)
         started = clock()
         deadline = started + budget
+        self.write_started, self.deadline = started, deadline
         pauses = backoff(BUSY_FIRST_PAUSE, BUSY_MAX_PAUSE)
         self.attempts = 0
         while True:
@@ -383,7 +509,7 @@ class Resource(object):
             return self._verify_after_error(exc, 'create', want_present=True)
         except OntapTransportError as exc:
             return self._verify_after_error(exc, 'create', want_present=True)
-        return self._finish(wait_result, diff, want_present=True)
+        return self._finish(wait_result, diff, 'create', want_present=True)
 
     def modify(self, record, changes, rename=False):
         before = self.comparable(record)
@@ -405,7 +531,7 @@ class Resource(object):
             if isinstance(exc, OntapApiError) and not exc.is_server_error:
                 raise
             return self._verify_after_error(exc, 'modify', want_present=True)
-        return self._finish(wait_result, diff, want_present=True)
+        return self._finish(wait_result, diff, 'modify', want_present=True)
 
     def delete(self, record):
         diff = self._diff(self.comparable(record), {})
@@ -424,7 +550,7 @@ class Resource(object):
             return self._verify_after_error(exc, 'delete', want_present=False)
         except OntapTransportError as exc:
             return self._verify_after_error(exc, 'delete', want_present=False)
-        return self._finish(wait_result, diff, want_present=False)
+        return self._finish(wait_result, diff, 'delete', want_present=False)
 
     def action(self, method, path, body, record, what):
         """A one-off write that has no "present" end state to compare (a snapshot restore): check mode, busy
@@ -449,7 +575,7 @@ class Resource(object):
             return record is None
         return record is not None and not self.changes(record)
 
-    def _finish(self, wait_result, diff, want_present):
+    def _finish(self, wait_result, diff, action, want_present):
         outcome = wait_result.outcome if wait_result is not None else 'success'
         if outcome in ('success', 'not_waited'):
             record = self.reread(want_present) if outcome == 'success' else None
@@ -460,32 +586,66 @@ class Resource(object):
                                            % (self.spec.name, self.key_text(), 'is not visible' if want_present else 'exists',
                                               sum(REREAD_PAUSES)))
             self.ontap.exit_job(wait_result, changed=True, diff=diff, **{self.spec.name: record})
-        if outcome == 'unreadable':
-            record = self.reread(want_present, verify=True)
-            if self._holds(record, want_present):
-                self.ontap.warnings.append('%s The %s now shows the intended state, so the task succeeds.'
-                                           % (wait_result.message, self.spec.name))
-                result = wait_result.as_result()
-                result.update(diff=diff)
-                result[self.spec.name] = record
-                self.ontap.exit(True, **result)
-        # failure, timed_out (the job uuid and last state go back so ontap.rest.job can resume), or unverifiable.
-        self.ontap.exit_job(wait_result, changed=True, diff=diff)
+        if outcome != 'unreadable':
+            # failure, or timed_out (the job uuid and last state go back so ontap.rest.job can resume).
+            self.ontap.exit_job(wait_result, changed=True, diff=diff)
+        # The job's status cannot be read (F13, F14): the resource decides, within the task's budget.
+        record, holds = self.verify(want_present)
+        result = wait_result.as_result()
+        result.update(diff=diff)
+        result[self.spec.name] = record
+        if holds:
+            self.ontap.warnings.append('%s The %s now shows the intended state, so the task succeeds.'
+                                       % (wait_result.message, self.spec.name))
+            self.ontap.exit(True, **result)
+        uuids = ', '.join(str(job.get('uuid')) for job in wait_result.jobs) or 'unknown'
+        self.ontap.fail('The outcome of the %s of %s %s is unknown: %s The %s did not show the intended state within '
+                        'job_timeout (%g s from the write, %d read(s)); last seen: %s. The job (%s) was not cancelled '
+                        'and nothing was resent; follow it with ontap.rest.job or ontap.rest.job_info where the '
+                        'account may read jobs, or check the %s before retrying.'
+                        % (action, self.spec.name, self.key_text(), wait_result.message, self.spec.name,
+                           self.verify_budget, self.verify_reads, self._last_seen(record, want_present), uuids,
+                           self.spec.name), changed=True, **result)
 
     def _verify_after_error(self, exc, action, want_present):
         """The write's answer was lost or was a 5xx: look at the cluster before saying anything (F07)."""
-        record = self.reread(want_present, verify=True)
-        if self._holds(record, want_present):
+        record, holds = self.verify(want_present)
+        if holds:
             self.ontap.warnings.append('The %s request got no clear answer (%s), but the %s now shows the intended '
                                        'state; the request was not resent.' % (action, exc, self.spec.name))
             self.ontap.exit(True, **{self.spec.name: record})
-        self.ontap.fail('The outcome of the %s of %s %s is unknown: %s. The %s does not show the intended state yet; '
-                        'the request was not resent. Check the cluster (for example with ontap.rest.job_info) before retrying.'
-                        % (action, self.spec.name, self.key_text(), exc, self.spec.name), changed=True)
+        self.ontap.fail('The outcome of the %s of %s %s is unknown: %s. The %s did not show the intended state within '
+                        'job_timeout (%g s from the write, %d read(s)); last seen: %s. The request was not resent. '
+                        'Check the cluster (for example with ontap.rest.job_info) before retrying.'
+                        % (action, self.spec.name, self.key_text(), str(exc).rstrip('. '), self.spec.name,
+                           self.verify_budget, self.verify_reads, self._last_seen(record, want_present)),
+                        changed=True, **{self.spec.name: record})
+
+    def _creates_in_flight(self):
+        """Unfinished create jobs on this collection (``[]`` when there are none or jobs may not be listed)."""
+        path = self.collection.lstrip('/')
+        path = path[len('api/'):] if path.startswith('api/') else path
+        try:
+            return self.ontap.read_records('cluster/jobs', query={
+                'state': UNFINISHED_JOB_STATES, 'description': 'POST /api/%s*' % path,
+                'fields': 'uuid,state,description,message'})
+        except OntapError:
+            # A role that may not list jobs (403), or any other trouble: the original refusal is explained as before.
+            return []
 
     def _converge_duplicate(self, exc):
         record = self.reread(True)
         if record is None:
+            jobs = self._creates_in_flight()
+            if jobs:
+                uuids = ', '.join(str(job.get('uuid')) for job in jobs)
+                self.ontap.fail('ONTAP refused to create %s %s as a duplicate (%s), and no %s matches it yet: a create '
+                                'on %s is still in progress (job %s: %s). Wait for it with ontap.rest.job (uuid %s), '
+                                'then run this task again.'
+                                % (self.spec.name, self.key_text(), exc.message, self.spec.name, self.collection,
+                                   uuids, '; '.join('%s %s' % (job.get('state'), job.get('description'))
+                                                    for job in jobs), uuids),
+                                jobs=jobs)
             self.ontap.fail('ONTAP refused to create %s %s as a duplicate (%s), but no %s matches %s: another object '
                             'holds a key ONTAP treats as unique.' % (self.spec.name, self.key_text(), exc.message,
                                                                      self.spec.name, self.key_text()))

@@ -81,6 +81,7 @@ options:
     description:
       - Operational state of the volume (ONTAP field C(state)). O(state) says whether the volume exists.
       - Taking a volume V(offline) unmounts it; ONTAP no longer reports its junction path while it is offline.
+        So O(volume_state=offline) together with O(junction_path) is refused before anything is sent.
     type: str
     choices: [online, offline, restricted]
   snapshot_policy:
@@ -239,6 +240,12 @@ def main():
 
 def run(ontap):
     params = ontap.params
+    offline = params.get('volume_state') == 'offline'
+    if params['state'] == 'present' and offline and params.get('junction_path') is not None:
+        # ONTAP unmounts an offline volume, so the junction path never reads back and every run would write it again.
+        ontap.fail('volume_state: offline and junction_path cannot be used together: ONTAP unmounts a volume it takes '
+                   'offline, so its junction path is never reported back and every run would send it again. Leave out '
+                   'junction_path while the volume is offline (set it again together with volume_state: online).')
     if params['size'] is not None:
         try:
             params['size'] = parse_size(params['size'])

@@ -8,7 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.ontap.rest.plugins.module_utils import resource as resource_mod
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobWaitResult
 from ansible_collections.ontap.rest.plugins.module_utils.resource import REREAD_PAUSES, Field, Resource, ResourceSpec, normalise
 
@@ -35,6 +35,8 @@ class FakeOntap(object):
         self.now = 0.0
         self.sleeps = []
         self.job_timeouts = []
+        #: simulated seconds a write takes (the job poller's share of the budget)
+        self.write_seconds = 0.0
 
     def clock(self):
         return self.now
@@ -54,6 +56,7 @@ class FakeOntap(object):
 
     def write(self, method, path, query=None, body=None, job_timeout=None):
         self.writes.append((method, path, body))
+        self.now += self.write_seconds
         self.job_timeouts.append(self.params['job_timeout'] if job_timeout is None else job_timeout)
         if self.check_mode:
             return None, None
@@ -247,3 +250,163 @@ def test_f16_create_visible_after_a_lag_has_no_warning():
     exited = _run(ontap)
     assert exited.kind == 'exit' and exited.result['thing']['uuid'] == 'u1'
     assert ontap.warnings == []
+
+
+# -- H2: an unknown outcome is verified on the resource within job_timeout, counted from the write (F07, F13, F14) --
+
+def _unreadable(uuid='j9'):
+    return JobWaitResult('unreadable', [{'uuid': uuid}], 0.5, 1,
+                         'Request accepted as job %s; the job\'s status could not be read: HTTP 403 (a role without '
+                         'read access to /api/cluster/jobs, or Amazon FSx); the outcome was not verified.' % uuid)
+
+
+def _appears_at(ontap, seconds, record):
+    """A collection whose ``record`` shows up once the fake clock reaches ``seconds``."""
+    def things(query):
+        return [record] if ontap.now >= seconds else []
+    return things
+
+
+def test_h2_unreadable_job_is_verified_until_the_object_shows_up_within_the_budget():
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None, job_timeout=60.0, poll_interval=1.0, max_poll_interval=8.0),
+                      answers=[(None, _unreadable())])
+    ontap.records['things'] = _appears_at(ontap, 20.0, {'uuid': 'u', 'name': 't1', 'comment': 'c'})
+    done = _run(ontap)
+    assert done.kind == 'exit' and done.result['changed'] is True and done.result['thing']['uuid'] == 'u'
+    assert done.result['job_wait']['outcome'] == 'unreadable'
+    assert any('intended state' in warning for warning in ontap.warnings)
+    assert 20.0 <= ontap.now < 60.0 and sum(REREAD_PAUSES) < 20.0     # far beyond the plain re-read window
+    assert ontap.sleeps[0] == pytest.approx(1.0, rel=0.11)             # backoff from poll_interval ...
+    assert max(ontap.sleeps) <= 8.0 and ontap.sleeps[1] > ontap.sleeps[0] * 1.2   # ... growing up to the cap
+    assert len(ontap.writes) == 1
+
+
+def test_h2_unverified_outcome_fails_unknown_at_the_budget_counted_from_the_write():
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None, job_timeout=30.0, poll_interval=1.0, max_poll_interval=4.0),
+                      answers=[(None, _unreadable('j7'))])
+    ontap.write_seconds = 10.0                                          # the poller's part of the budget
+    ontap.records['things'] = []
+    done = _run(ontap)
+    assert done.kind == 'fail' and done.result['changed'] is True
+    assert ontap.now == pytest.approx(30.0)                             # not 10 + 30: one budget from the write
+    assert 'unknown' in done.result['msg'] and 'j7' in done.result['msg']
+    assert 'last seen: no thing matches name=t1' in done.result['msg']
+    assert done.result['job_wait']['outcome'] == 'unreadable' and done.result['job']['uuid'] == 'j7'
+    assert len(ontap.writes) == 1 and ontap.reads[-1][0] == 'things'
+
+
+def test_h2_unverified_modify_says_what_differs_and_tolerates_transient_read_errors():
+    reads = {'n': 0}
+
+    def things(query):
+        reads['n'] += 1
+        if reads['n'] == 3:
+            raise OntapTransportError('GET', '/api/things', 'reset', 'connection reset')
+        return [{'uuid': 'u', 'name': 't1', 'comment': 'old'}]
+    ontap = FakeOntap(dict(name='t1', comment='new', tags=None, job_timeout=10.0, poll_interval=1.0,
+                           max_poll_interval=2.0), records={'things': things}, answers=[(None, _unreadable())])
+    done = _run(ontap)
+    assert done.kind == 'fail' and done.result['changed'] is True
+    assert "comment='old' (wanted 'new')" in done.result['msg']
+    assert reads['n'] > 3 and ontap.now == pytest.approx(10.0)
+
+
+def test_f07_lost_answer_is_verified_beyond_the_short_reread_window():
+    error = OntapTransportError('POST', '/api/things', 'timeout', 'read timed out')
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None, job_timeout=60.0, poll_interval=2.0, max_poll_interval=5.0),
+                      answers=[error])
+    ontap.records['things'] = _appears_at(ontap, 12.0, {'uuid': 'u', 'name': 't1', 'comment': 'c'})
+    done = _run(ontap)
+    assert done.kind == 'exit' and done.result['changed'] is True and len(ontap.writes) == 1
+    assert any('not resent' in warning for warning in ontap.warnings)
+
+
+def test_f07_lost_delete_answer_never_verified_fails_unknown_changed():
+    error = OntapApiError(504, message='gateway timeout', method='DELETE', url='/api/things/u')
+    ontap = FakeOntap(dict(name='t1', comment=None, tags=None, state='absent', job_timeout=5.0),
+                      records={'things': [{'uuid': 'u', 'name': 't1'}]}, answers=[error])
+    done = _run(ontap)
+    assert done.kind == 'fail' and done.result['changed'] is True
+    assert 'unknown' in done.result['msg'] and 'still exists' in done.result['msg'] and ontap.now == pytest.approx(5.0)
+
+
+# -- H3: nothing found under an SVM the account cannot see proves nothing --
+
+SVM_SPEC = ResourceSpec(
+    name='vol', collection='vols', keys={'name': 'name', 'svm': 'svm.name'}, fields=[Field('comment', 'comment')],
+    create_body=lambda params: {'name': params['name'], 'svm': {'name': params['svm']}}, context=['svm'])
+
+
+def test_h3_absent_in_an_invisible_svm_is_unchanged_with_a_warning():
+    ontap = FakeOntap(dict(name='other', svm='svm2', comment=None, state='absent'),
+                      records={'vols': [], 'svm/svms': [{'name': 'svm1'}]})
+    done = _run(ontap, SVM_SPEC)
+    assert done.kind == 'exit' and done.result['changed'] is False and ontap.writes == []
+    assert any('svm2 is not visible' in w and 'could not be confirmed' in w for w in ontap.warnings)
+    assert [read[0] for read in ontap.reads] == ['vols', 'svm/svms']
+
+
+def test_h3_present_in_an_invisible_svm_fails_naming_it_before_any_write():
+    ontap = FakeOntap(dict(name='other', svm='svm2', comment='c'), records={'vols': [], 'svm/svms': []})
+    with pytest.raises(OntapError, match='SVM svm2 is not visible'):
+        Resource(ontap, SVM_SPEC).run()
+    assert ontap.writes == []
+
+
+def test_h3_present_in_check_mode_warns_and_reports_the_plan():
+    # An earlier task of the same check run (ontap.rest.svm, role svm_provision) may be the one that makes the SVM.
+    ontap = FakeOntap(dict(name='other', svm='svm2', comment='c'), records={'vols': [], 'svm/svms': []}, check_mode=True)
+    done = _run(ontap, SVM_SPEC)
+    assert done.kind == 'exit' and done.result['changed'] is True and ontap.writes[0][0] == 'POST'
+    assert any('svm2 is not visible' in w for w in ontap.warnings)
+
+
+def test_h3_visible_svm_keeps_absent_converged_without_warning_and_found_objects_skip_the_check():
+    ontap = FakeOntap(dict(name='other', svm='svm1', comment=None, state='absent'),
+                      records={'vols': [], 'svm/svms': [{'name': 'svm1'}]})
+    done = _run(ontap, SVM_SPEC)
+    assert done.kind == 'exit' and done.result['changed'] is False and ontap.warnings == []
+    ontap = FakeOntap(dict(name='v', svm='svm1', comment='c'), records={'vols': [{'uuid': 'u', 'name': 'v', 'comment': 'c'}]})
+    _run(ontap, SVM_SPEC)
+    assert [read[0] for read in ontap.reads] == ['vols']             # the extra GET only when nothing was found
+
+
+def test_h3_parent_looked_up_by_svm_is_checked_too():
+    def collection(resource):
+        parent = resource.find_parent('volume', 'vols', {'name': resource.params['volume'], 'svm.name': resource.params['svm']})
+        return 'vols/%s/snaps' % parent['uuid']
+    spec = ResourceSpec('snap', collection, {'name': 'name'}, [Field('comment', 'comment')],
+                        lambda params: {'name': params['name']}, context=['svm', 'volume'])
+    ontap = FakeOntap(dict(name='s', volume='other', svm='svm2', comment=None, state='absent'),
+                      records={'vols': [], 'svm/svms': []})
+    done = _run(ontap, spec)
+    assert done.kind == 'exit' and done.result['changed'] is False
+    assert any('svm2 is not visible' in w for w in ontap.warnings)
+
+
+# -- M1: a duplicate refusal while the same create is still in flight --
+
+def _duplicate():
+    return OntapApiError(409, code='1', message='duplicate name', method='POST', url='/api/things')
+
+
+def test_m1_duplicate_while_a_create_is_in_flight_names_the_job():
+    job = {'uuid': 'jrun', 'state': 'running', 'description': 'POST /api/things', 'message': 'Running'}
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None), records={'things': [], 'cluster/jobs': [job]},
+                      answers=[_duplicate()])
+    done = _run(ontap)
+    assert done.kind == 'fail' and 'still in progress' in done.result['msg'] and 'jrun' in done.result['msg']
+    assert 'ontap.rest.job' in done.result['msg'] and 'another object' not in done.result['msg']
+    query = [q for path, q in ontap.reads if path == 'cluster/jobs'][0]
+    assert query['state'] == 'queued|running|paused' and query['description'] == 'POST /api/things*'
+
+
+JOBS_FORBIDDEN = OntapApiError(403, code='6', message='not authorized', method='GET', url='/api/cluster/jobs')
+
+
+@pytest.mark.parametrize('jobs', [[], JOBS_FORBIDDEN])
+def test_m1_duplicate_without_a_create_in_flight_keeps_the_key_explanation(jobs):
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None), records={'things': [], 'cluster/jobs': jobs},
+                      answers=[_duplicate()])
+    done = _run(ontap)
+    assert done.kind == 'fail' and 'another object holds a key ONTAP treats as unique' in done.result['msg']

@@ -89,3 +89,32 @@ def test_new_volume_options_map_to_ontap_fields():
     assert resource.body(changes) == {'state': 'offline', 'snapshot_policy': {'name': 'none'},
                                       'nas': {'export_policy': {'name': 'ep1'}}, 'guarantee': {'type': 'none'}}
     assert volume.SPEC.rename == 'name'
+
+
+class Failed(Exception):
+    pass
+
+
+class RecordingOntap(FakeOntap):
+    def __init__(self, params):
+        super(RecordingOntap, self).__init__(params)
+        self.requests = []
+
+    def read_records(self, path, query=None):
+        self.requests.append(('GET', path))
+        return []
+
+    def write(self, method, path, **kwargs):
+        self.requests.append((method, path))
+        return None, None
+
+    def fail(self, msg, **result):
+        raise Failed(msg)
+
+
+def test_m3_offline_with_a_junction_path_is_refused_before_any_request():
+    ontap = RecordingOntap(_params(volume_state='offline', junction_path='/vol1', size='1GiB'))
+    with pytest.raises(Failed) as info:
+        volume.run(ontap)
+    assert 'volume_state: offline' in str(info.value) and 'junction_path' in str(info.value)
+    assert ontap.requests == []
