@@ -266,7 +266,25 @@ sys.exit(0 if doc.get("short_description") else 1)
         fi
     done
     [ "$bad" = 0 ] || { NOTE="ansible-doc failed for $bad of $count modules"; return 1; }
-    NOTE="$(basename "$tarball") installed offline; ansible-doc ok for $count modules"
+
+    # Every role with an argument spec renders too (ansible-doc -t role shows meta/argument_specs.yml).
+    local roles=0 r
+    for r in "$BUILD"/roles/*/meta/argument_specs.yml; do
+        [ -f "$r" ] || continue
+        r=$(basename "$(dirname "$(dirname "$r")")")
+        roles=$((roles + 1))
+        if ANSIBLE_COLLECTIONS_PATH="$tmp/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+                ansible-doc -t role --json "ontap.rest.$r" 2>"$tmp/ansible-doc.err" \
+            | python -c 'import json, sys; data = json.load(sys.stdin); sys.exit(0 if (data.get(sys.argv[1]) or {}).get("entry_points") else 1)' "ontap.rest.$r"; then
+            echo "ansible-doc -t role ontap.rest.$r: ok"
+        else
+            echo "ansible-doc -t role ontap.rest.$r: FAILED" >&2
+            cat "$tmp/ansible-doc.err" >&2
+            bad=$((bad + 1))
+        fi
+    done
+    [ "$bad" = 0 ] || { NOTE="ansible-doc failed for $bad of $roles roles"; return 1; }
+    NOTE="$(basename "$tarball") installed offline; ansible-doc ok for $count modules and $roles role(s)"
 }
 
 # Modules and module_utils run on Python 3.9+ (tests/config.yml), but sanity's compile test only has 3.11 here:
