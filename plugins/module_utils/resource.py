@@ -425,8 +425,9 @@ class Resource(object):
                 # Nothing can exist under a parent that does not exist: absent is converged.
                 self.ontap.exit(False, **{self.spec.name: None})
             raise OntapError('Cannot make %s %s present: %s' % (self.spec.name, self.key_text(), exc))
-        if record is None and self.key_query().get(SVM_KEY) is not None:
-            # An SVM-scoped account sees nothing of other SVMs: "not found" there proves nothing.
+        if record is None and state == 'absent' and self.key_query().get(SVM_KEY) is not None:
+            # An SVM-scoped account sees nothing of other SVMs: "not found" there proves no absence. (For present,
+            # no extra read: a create in an SVM the account cannot see fails with ONTAP's own 404 naming svm.name.)
             self._check_svm(self.key_query()[SVM_KEY], state)
         if state == 'absent':
             if record is None:
