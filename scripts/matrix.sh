@@ -122,27 +122,8 @@ copy_tree() {  # copy_tree <dest>
 
 # ansible-test --requirements bootstraps pip in each venv it makes with get_pip_<version>.py, downloaded unless
 # cached: put the offline stand-in at the cache path for the pip version of this ansible-test.
-# (The mechanism of install_get_pip_standin in scripts/test.sh, run with the version's own interpreter.)
-install_get_pip_standin() {  # install_get_pip_standin <venv>
-    local src="$ROOT/scripts/get_pip_standin.py" version cache
-    version=$("$1/bin/python" - <<'EOF'
-import os, re
-import ansible_test
-path = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
-with open(path) as f:
-    match = re.search(r"\bpip=['\"]([0-9.]+)['\"]", f.read())
-print(match.group(1) if match else '')
-EOF
-    )
-    [ -n "$version" ] || { echo "error: cannot find the pip version ansible-test bootstraps" >&2; return 1; }
-    cache="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
-    if [ -f "$cache" ] && ! grep -q 'ontap.rest get-pip stand-in' "$cache"; then
-        echo "using the existing pip bootstrap script $cache"
-        return 0
-    fi
-    mkdir -p "$(dirname "$cache")"
-    cp "$src" "$cache"
-    echo "installed the offline get-pip stand-in as $cache"
+install_get_pip_standin() {  # install_get_pip_standin <venv>: for that venv's ansible-test (as scripts/test.sh)
+    "$1/bin/python" "$ROOT/scripts/get_pip_standin.py" --install
 }
 
 # Zero ignore entries, on every version: ansible-test only reads ignore-<its version>.txt, so check them all.

@@ -310,25 +310,7 @@ EOF
 install_get_pip_standin() {
     # ansible-test --requirements bootstraps pip in each venv it makes with get_pip_<version>.py, downloaded from
     # the internet unless cached. Put our offline stand-in at the cache path for the version this ansible-test wants.
-    local src="$ROOT/scripts/get_pip_standin.py" version cache
-    version=$(python - <<'EOF'
-import os, re
-import ansible_test
-path = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
-with open(path) as f:
-    match = re.search(r"\bpip=['\"]([0-9.]+)['\"]", f.read())
-print(match.group(1) if match else '')
-EOF
-    )
-    [ -n "$version" ] || { echo "error: cannot find the pip version ansible-test bootstraps" >&2; return 1; }
-    cache="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
-    if [ -f "$cache" ] && ! grep -q 'ontap.rest get-pip stand-in' "$cache"; then
-        echo "using the existing pip bootstrap script $cache"
-        return 0
-    fi
-    mkdir -p "$(dirname "$cache")"
-    cp "$src" "$cache"
-    echo "installed the offline get-pip stand-in as $cache"
+    python "$ROOT/scripts/get_pip_standin.py" --install
 }
 
 # ---------------------------------------------------------------------------------------------------------------
