@@ -22,19 +22,13 @@ extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - ontap.rest.attributes
 attributes:
   check_mode:
     support: full
     details: The job is read; a pause, resume or cancel is not sent. A wait does not poll.
   diff_mode:
     support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - ontap.rest.ontap
 options:
   uuid:
     description: UUID of the job.

@@ -22,19 +22,13 @@ extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - ontap.rest.attributes
 attributes:
   check_mode:
     support: partial
     details: A GET runs in check mode; a POST, PATCH or DELETE is not sent and the task reports C(changed).
   diff_mode:
     support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - ontap.rest.ontap
 notes:
   - A O(body) can hold secrets (a password in C(security/accounts), for example); they show in the task's arguments at
     C(-vvv) and in RV(would_send) in check mode. Set C(no_log) to V(true) on such tasks.

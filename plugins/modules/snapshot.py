@@ -25,19 +25,13 @@ extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - ontap.rest.attributes
 attributes:
   check_mode:
     support: full
     details: The volume and snapshot are read; no POST, PATCH or DELETE is sent and no job is started.
   diff_mode:
     support: full
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - ontap.rest.ontap
 options:
   svm:
     description: Name of the SVM that owns the volume.

@@ -28,19 +28,13 @@ extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - ontap.rest.attributes
 attributes:
   check_mode:
     support: full
     details: The volume is read; no POST, PATCH or DELETE is sent and no job is started.
   diff_mode:
     support: full
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - ontap.rest.ontap
 options:
   name:
     description: Volume name, unique in its SVM.

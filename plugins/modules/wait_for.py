@@ -24,19 +24,13 @@ extends_documentation_fragment:
   - ontap.rest.connection
   - ontap.rest.async_job
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - ontap.rest.attributes
 attributes:
   check_mode:
     support: full
     details: Reads only; it waits in check mode too.
   diff_mode:
     support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - ontap.rest.ontap
 options:
   path:
     description:
