@@ -18,18 +18,7 @@ STAMP="$VENV/.bench-stamp"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 
-pick_python() {
-    local candidate
-    for candidate in "${PYTHON:-}" python3.11 python3.12 python3.13 python3; do
-        [ -n "$candidate" ] || continue
-        command -v "$candidate" >/dev/null 2>&1 || continue
-        if "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
-            command -v "$candidate"
-            return 0
-        fi
-    done
-    return 1
-}
+. "$ROOT/scripts/pick_python.sh"
 
 PY=$(pick_python) || { log "error: Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
 want=$({ "$PY" -c 'import sys; print(sys.version)'; cat "$HERE/requirements.txt"; } | sha256sum | cut -d' ' -f1)

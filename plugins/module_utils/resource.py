@@ -204,7 +204,6 @@ class Resource(object):
         self.parents = {}
         self._collection = None
         #: monotonic time (s) the last write was first sent, and its ``job_timeout`` deadline (set by :meth:`send`).
-        self.write_started = None
         self.deadline = None
         self.verify_reads = 0
         self.verify_error = None
@@ -466,7 +465,7 @@ class Resource(object):
         budget = self._option('job_timeout', DEFAULT_JOB_TIMEOUT)
         started = clock()
         deadline = started + budget
-        self.write_started, self.deadline = started, deadline
+        self.deadline = deadline
         pauses = backoff(BUSY_FIRST_PAUSE, BUSY_MAX_PAUSE)
         self.attempts = 0
         while True:
@@ -501,7 +500,7 @@ class Resource(object):
             self.ontap.write('POST', self.collection, body=body)
             self.ontap.exit(True, diff=diff, **{self.spec.name: None})
         try:
-            response, wait_result = self.send('POST', self.collection, body=body)
+            dummy, wait_result = self.send('POST', self.collection, body=body)
         except OntapApiError as exc:
             if is_duplicate(exc):
                 return self._converge_duplicate(exc)
@@ -527,7 +526,7 @@ class Resource(object):
             self.ontap.write('PATCH', path, body=body)
             self.ontap.exit(True, diff=diff, **{self.spec.name: record})
         try:
-            response, wait_result = self.send('PATCH', path, body=body)
+            dummy, wait_result = self.send('PATCH', path, body=body)
         except (OntapApiError, OntapTransportError) as exc:
             if isinstance(exc, OntapApiError) and not exc.is_server_error:
                 raise
@@ -541,7 +540,7 @@ class Resource(object):
             self.ontap.write('DELETE', path)
             self.ontap.exit(True, diff=diff, **{self.spec.name: None})
         try:
-            response, wait_result = self.send('DELETE', path)
+            dummy, wait_result = self.send('DELETE', path)
         except OntapApiError as exc:
             if exc.is_not_found:
                 # Gone between the lookup and the DELETE: absent is converged (F24).
@@ -563,7 +562,7 @@ class Resource(object):
             self.ontap.write(method, path, body=body)
             self.ontap.exit(True, **{self.spec.name: record})
         try:
-            response, wait_result = self.send(method, path, body=body)
+            dummy, wait_result = self.send(method, path, body=body)
         except (OntapApiError, OntapTransportError) as exc:
             if isinstance(exc, OntapApiError) and not exc.is_server_error:
                 raise

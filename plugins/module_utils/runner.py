@@ -38,9 +38,6 @@ from ansible_collections.ontap.rest.plugins.module_utils.options import (
 
 WRITE_METHODS = ('POST', 'PATCH', 'DELETE')
 
-#: Outcomes of a job wait that end a task successfully.
-OK_OUTCOMES = ('success', 'not_waited')
-
 
 class OntapModule(object):
     """An AnsibleModule with the collection's shared options and behaviour.
@@ -160,13 +157,12 @@ class OntapModule(object):
         if wait_result is None:
             self.exit(changed, **result)
         result.update(wait_result.as_result())
-        outcome = wait_result.outcome
+        if wait_result.ok:
+            self.exit(changed, **result)
         if wait_result.unfollowed_next:
             # Part of a query-based write was left undone: never reported as a success.
             self.fail(wait_result.message, changed=True, next=wait_result.unfollowed_next, **result)
-        if outcome in OK_OUTCOMES:
-            self.exit(changed, **result)
-        if outcome == 'failure':
+        if wait_result.outcome == 'failure':
             # The cluster said the job failed: it did not do what was asked.
             self.fail(wait_result.message, changed=False, **result)
         # timed_out / unreadable: ONTAP accepted the request; its end is not known yet. Never a success (F35).

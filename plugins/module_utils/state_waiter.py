@@ -20,9 +20,6 @@ import time
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
 
-#: Outcomes of a state wait.
-STATE_OUTCOMES = ('reached', 'failed_value', 'timed_out')
-
 _MISSING = object()
 
 
