@@ -17,7 +17,7 @@ __metaclass__ = type
 import random
 import time
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapOptionError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
 
 _MISSING = object()
@@ -31,6 +31,16 @@ def field_value(record, dotted):
             return None
         value = value[part]
     return value
+
+
+def field_present(record, dotted):
+    """``True`` when every part of ``dotted`` is a key in ``record`` (a value of ``None`` counts as present)."""
+    value = record
+    for part in dotted.split('.'):
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    return True
 
 
 class StateWaitResult(object):
@@ -57,31 +67,48 @@ class StateWaitResult(object):
 
 
 def wait_for_state(read, field, success_values, failure_values, options, started_at, clock=time.monotonic,
-                   sleep=time.sleep, rand=random.random, what='the resource'):
+                   sleep=time.sleep, rand=random.random, what='the resource', absent='the resource was not found'):
     """Poll ``read()`` until ``field`` is in ``success_values`` or ``failure_values``, or ``options.job_timeout`` ends.
 
-    :param read: ``read() -> dict`` (the resource); may raise :class:`OntapApiError` / :class:`OntapTransportError`.
-        Transient errors (transport errors, 5xx, 429, busy codes) and 404 (an object just changed, or a node
-        rebooting: F01, F10) are tolerated inside the budget; 401/403 and other 4xx end the wait by raising.
+    :param read: ``read() -> dict`` (the resource), or ``None`` when the resource does not exist (yet), e.g. a
+        collection query that matches no record; may raise :class:`OntapApiError` / :class:`OntapTransportError`.
+        No resource yet, transient errors (transport errors, 5xx, 429, busy codes) and 404 (an object just changed,
+        or a node rebooting: F01, F10) are tolerated inside the budget; 401/403 and other 4xx end the wait by raising.
+        The first read that finds the resource must hold ``field`` (ONTAP leaves out a ``fields=`` name it does not
+        know): if it does not, :class:`OntapOptionError` (option ``field``) is raised at once, unless ``None`` is one
+        of the wanted values (then an absent field reads as ``None``).
     :param field: dotted field name. :param success_values: values that end the wait successfully.
     :param failure_values: values that end it as failed (e.g. ``failed`` for a transfer).
     :param options: :class:`job_poller.WaitOptions` (``poll_interval``, ``max_poll_interval``, ``job_timeout``).
     :param started_at: ``clock()`` the budget counts from. The first read is made at once.
+    :param what: the resource, for messages (``'the resource storage/volumes/<uuid>'``).
+    :param absent: a clause for a read that found no resource (``'no record matches the query name=vol1'``).
     :returns: :class:`StateWaitResult`.
     :raises OntapApiError: an error that waiting cannot cure (401, 403, 400, ...).
+    :raises OntapOptionError: ``field`` is not in the first read of the resource.
     """
     options.validate()
     deadline = started_at + options.job_timeout
     pauses = backoff(options.poll_interval, options.max_poll_interval, rand=rand)
     success_values = list(success_values)
     failure_values = list(failure_values or [])
-    record, value, polls, last_error, final = None, _MISSING, 0, None, False
+    absent_ok = None in success_values or None in failure_values
+    record, value, polls, last_error, final, found, missing = None, _MISSING, 0, None, False, False, False
     while True:
         polls += 1
         try:
-            record = read()
-            value = field_value(record, field)
+            answer = read()
             last_error = None
+            missing = answer is None
+            if not missing:
+                if not found and not absent_ok and not field_present(answer, field):
+                    raise OntapOptionError('field', "The field '%s' is not in %s as ONTAP returned it (fields present: %s); "
+                                           'ONTAP leaves out a field it does not know, so check the name (dotted, as in '
+                                           'the ONTAP REST API reference) and that this resource and ONTAP release have it.'
+                                           % (field, what, ', '.join(sorted(answer)) if isinstance(answer, dict) else 'none'))
+                found = True
+                record = answer
+                value = field_value(record, field)
         except OntapApiError as exc:
             if not (exc.is_not_found or exc.is_busy or exc.is_server_error):
                 raise
@@ -89,10 +116,10 @@ def wait_for_state(read, field, success_values, failure_values, options, started
         except OntapTransportError as exc:
             last_error = exc
         elapsed = clock() - started_at
-        if last_error is None and matches(value, success_values):
+        if last_error is None and not missing and matches(value, success_values):
             return StateWaitResult('reached', value, record, elapsed, polls, '%s reached %s=%r after %.0f s.'
                                    % (_cap(what), field, value, elapsed))
-        if last_error is None and matches(value, failure_values):
+        if last_error is None and not missing and matches(value, failure_values):
             return StateWaitResult('failed_value', value, record, elapsed, polls, '%s reached %s=%r, a failure value '
                                    '(waiting for %s), after %.0f s.' % (_cap(what), field, value, _list(success_values), elapsed))
         remaining = deadline - clock()
@@ -105,11 +132,16 @@ def wait_for_state(read, field, success_values, failure_values, options, started
         final = pause >= remaining
         sleep(min(pause, remaining))
     elapsed = clock() - started_at
-    seen = 'never read' if value is _MISSING else '%s=%r' % (field, value)
+    if value is _MISSING:
+        seen = absent if missing else 'never read'
+    else:
+        seen = '%s=%r' % (field, value)
     message = ('Stopped waiting at job_timeout (%g s): %s has not reached %s=%s after %.0f s (last seen: %s)'
                % (options.job_timeout, what, field, _list(success_values), elapsed, seen))
     if last_error is not None:
         message += '; the latest read failed: %s' % str(last_error).rstrip('. ')
+    elif missing and value is not _MISSING:
+        message += '; at the latest read %s' % absent
     return StateWaitResult('timed_out', None if value is _MISSING else value, record, elapsed, polls, message + '.')
 
 

@@ -15,8 +15,12 @@ description:
     budget and backoff options as job waits (O(poll_interval), O(max_poll_interval), O(job_timeout)).
   - For what a job cannot tell, because its V(success) only means the request was accepted (a cluster software update,
     a SnapMirror quiesce), or because there is no job at all (a SnapMirror transfer, waited on C(transfer.state)).
-  - A 404 and connection errors are tolerated inside the budget (an object that is just changing, nodes that are
-    rebooting); 401, 403 and other client errors end the wait at once.
+  - A 404, a query that matches no record yet, and connection errors are tolerated inside the budget (an object that
+    does not exist yet or is just changing, nodes that are rebooting); 401, 403 and other client errors end the wait
+    at once.
+  - Mistakes fail at the first read instead of waiting out the budget - a query that matches several records (the
+    task names their count and the query; it never picks one), and a field that the resource does not have (ONTAP
+    refuses it with HTTP 400 or leaves it out of its answer).
   - When the budget runs out, the task fails saying the field has not reached the value yet, with the last value seen.
 author:
   - ontap.rest contributors (@ontap-rest)
@@ -36,13 +40,18 @@ options:
     description:
       - API path of one resource (V(snapmirror/relationships/4512b2d2-fd60-11e8-8929-005056bc7ab4)), or of a collection
         with a O(query) that selects exactly one record (V(storage/volumes) with C(name) and C(svm.name)).
+      - For a collection, every page is read (C(_links.next)). No matching record is waited for; several matching
+        records fail the task at once.
     type: str
     required: true
   query:
     description: Query parameters; C(fields) defaults to O(field).
     type: dict
   field:
-    description: Dotted name of the field to watch, for example V(state) or V(transfer.state).
+    description:
+      - Dotted name of the field to watch, for example V(state) or V(transfer.state).
+      - The first read that finds the resource must hold the field; if it does not, the task fails at once naming
+        it. When V(null) is one of O(values) or O(failure_values), an absent field reads as V(null) instead.
     type: str
     required: true
   values:
@@ -122,9 +131,13 @@ wait:
       sample: 9
 '''
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError
+from ansible_collections.ontap.rest.plugins.module_utils.client import MAX_PAGES
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapOptionError
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import wait_for_state
+
+#: Query parameters that are not field filters (ONTAP REST API reference, "Query parameters").
+QUERY_PARAMETERS = ('fields', 'max_records', 'return_records', 'return_timeout', 'order_by')
 
 
 def main():
@@ -138,31 +151,77 @@ def main():
     ontap.run(run)
 
 
+def describe_query(query):
+    """``name=vol1, svm.name=svm1`` for the query's field filters (``fields`` and other parameters left out)."""
+    return ', '.join('%s=%s' % (key, value) for key, value in sorted(query.items()) if key not in QUERY_PARAMETERS)
+
+
 def reader(ontap, path, query):
-    """``read() -> record`` for one resource; a collection answer must hold exactly one record (none reads as 404)."""
+    """``read() -> record or None`` for one resource.
+
+    A record path answers the record. A collection answer (``records``) is read to its end (``_links.next``: a page
+    cut short may hold no record and still have more) and must hold exactly one record: none reads as ``None`` (not
+    there yet, waited for), several are an error naming the count and the query (never one picked silently).
+    """
     def read():
         response = ontap.read(path, query=query)
-        body = response.body or {}
+        body = response.body if isinstance(response.body, dict) else {}
         if 'records' not in body:
             return body
-        records = body['records']
-        if not records:
-            raise OntapApiError(404, code='4', message='no record matches the query', method='GET', url=response.url)
+        records = list(response.records)
+        seen = set()
+        href = _next_href(body)
+        while href and href not in seen and len(seen) < MAX_PAGES:
+            seen.add(href)
+            page = ontap.read(href)
+            records.extend(page.records)
+            href = _next_href(page.body)
+        if href:
+            raise OntapError('GET %s: the collection read did not end after %d pages (%d records); the read is '
+                             'incomplete and was not used.' % (response.url, len(seen) + 1, len(records)))
         if len(records) > 1:
-            raise OntapApiError(400, code=None, message='%d records match the query; it must select one' % len(records),
-                                method='GET', url=response.url)
-        return records[0]
+            raise OntapOptionError('query', '%d records of %s match the query %s; ontap.rest.wait_for watches one '
+                                   'resource: narrow the query (for example with svm.name) or give the path of the '
+                                   'record (%s/<uuid>).' % (len(records), path, describe_query(query) or '(no filter)',
+                                                            path.rstrip('/')))
+        return records[0] if records else None
     return read
+
+
+def _next_href(body):
+    links = body.get('_links') if isinstance(body, dict) else None
+    nxt = links.get('next') if isinstance(links, dict) else None
+    return nxt.get('href') if isinstance(nxt, dict) else None
+
+
+def refuses_field(exc, field):
+    """ONTAP's 400 for a ``fields=`` name it does not know (code 2 or 262197, the field as target or in the text)."""
+    if exc.status != 400 or exc.code not in ('2', '262197'):
+        return False
+    names = (field, field.split('.')[0])
+    return exc.target in names or any('"%s"' % name in (exc.message or '') for name in names)
 
 
 def run(ontap):
     params = ontap.params
     query = dict(params['query'] or {})
     query.setdefault('fields', params['field'])
-    what = 'the resource %s' % params['path']
-    result = wait_for_state(reader(ontap, params['path'], query), params['field'], params['values'],
-                            params['failure_values'], ontap.wait_options(), ontap.clock(), clock=ontap.clock,
-                            sleep=ontap.sleep, what=what)
+    filters = describe_query(query)
+    if filters:
+        what = 'the record of %s matching %s' % (params['path'], filters)
+        absent = 'no record matches the query %s' % filters
+    else:
+        what = 'the resource %s' % params['path']
+        absent = 'the collection %s has no record' % params['path']
+    try:
+        result = wait_for_state(reader(ontap, params['path'], query), params['field'], params['values'],
+                                params['failure_values'], ontap.wait_options(), ontap.clock(), clock=ontap.clock,
+                                sleep=ontap.sleep, what=what, absent=absent)
+    except OntapApiError as exc:
+        if not refuses_field(exc, params['field']):
+            raise
+        ontap.fail("The field '%s' does not exist on %s: %s" % (params['field'], what, exc), status_code=exc.status,
+                   error=dict(code=exc.code, message=exc.message, target=exc.target, arguments=exc.arguments))
     if result.outcome == 'reached':
         ontap.exit(False, msg=result.message, **result.as_result())
     ontap.fail(result.message, **result.as_result())

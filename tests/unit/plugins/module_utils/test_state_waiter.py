@@ -7,7 +7,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapOptionError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import WaitOptions
 from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import field_value, matches, wait_for_state
 
@@ -140,3 +140,42 @@ def test_a_number_field_matches_a_string_value():
     result = wait_for_state(reader(clock, [{'size': 1073741824}]), 'size', ['1073741824'], [], opts(), clock(), clock,
                             clock.sleep, no_jitter)
     assert result.outcome == 'reached' and result.polls == 1
+
+
+# -- issue 9 item 10 ---------------------------------------------------------------------------------------------
+
+def test_item10_a_field_missing_from_the_first_read_is_an_error_naming_it():
+    clock = Clock()
+    read = reader(clock, [{'uuid': 'v1', 'name': 'vol1'}])
+    with pytest.raises(OntapOptionError) as info:
+        wait_for_state(read, 'stat', ['online'], [], opts(), clock(), clock, clock.sleep, no_jitter)
+    assert info.value.option == 'field' and "'stat'" in str(info.value) and 'name, uuid' in str(info.value)
+    assert len(read.calls) == 1 and clock.sleeps == []
+
+
+def test_item10_the_field_check_is_at_the_first_read_that_finds_the_resource():
+    clock = Clock()
+    gone = OntapApiError(404, code='4', message="entry doesn't exist", url='https://c/api/x')
+    read = reader(clock, [gone, None, {'uuid': 'v1'}])
+    with pytest.raises(OntapOptionError):
+        wait_for_state(read, 'state', ['online'], [], opts(), clock(), clock, clock.sleep, no_jitter)
+    assert len(read.calls) == 3
+
+
+def test_item10_a_field_that_goes_away_later_is_waited_on_and_null_wanted_allows_absence():
+    clock = Clock()
+    read = reader(clock, [{'state': 'offline'}, {'uuid': 'v1'}, {'state': 'online'}])
+    result = wait_for_state(read, 'state', ['online'], [], opts(), clock(), clock, clock.sleep, no_jitter)
+    assert result.outcome == 'reached' and result.polls == 3
+    result = wait_for_state(reader(clock, [{'uuid': 'v1'}]), 'transfer.state', [None], [], opts(), clock(), clock,
+                            clock.sleep, no_jitter)
+    assert result.outcome == 'reached' and result.value is None
+
+
+def test_item10_no_record_yet_is_waited_on_and_reported_without_an_invented_status():
+    clock = Clock()
+    read = reader(clock, [None])
+    result = wait_for_state(read, 'state', ['online'], [], opts(job_timeout=3.0), clock(), clock, clock.sleep, no_jitter,
+                            absent='no record matches the query name=vol1')
+    assert result.outcome == 'timed_out' and result.polls >= 2 and result.record is None
+    assert 'last seen: no record matches the query name=vol1' in result.message and 'HTTP' not in result.message

@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Issue 9, items 10-12: the real wait_for, job, job_info and request modules run in-process against the simulator.
+
+The module runs in-process (``main()`` with patched module arguments); the simulator's request log is the witness.
+No assertion depends on how fast the machine is: jobs that must still be live are held by a job rule
+(``hold_state`` with a hold far beyond any test's length) and released through ONTAP's own job action.
+Skipped when the simulator package (tests/simulator) is not installed.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+import pytest
+
+testing = pytest.importorskip('ontap_sim.testing')
+requests = pytest.importorskip('requests')
+
+try:
+    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
+except ImportError:  # ansible-core 2.16-2.18: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
+    import contextlib
+
+    from unittest import mock
+
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
+            yield
+
+# pylint: disable=wrong-import-position
+from ansible_collections.ontap.rest.plugins.modules import wait_for as wait_for_module  # noqa: E402
+
+#: Simulated seconds a held job stays held: far beyond any test (it is released explicitly, or the test ends).
+HOLD = 100000
+
+
+@pytest.fixture(scope='module')
+def sim():
+    with testing.SimServer(job_seconds=0.3) as server:
+        yield server
+
+
+@pytest.fixture
+def api(sim):
+    """``api(method, path, **kwargs) -> requests.Response``: a direct call to the simulator's ONTAP API."""
+    sim.reset()
+    session = requests.Session()
+    session.trust_env = False
+    session.auth = (sim.username, sim.password)
+
+    def call(method, path, **kwargs):
+        kwargs.setdefault('verify', sim.ca_path if sim.ca_path else False)
+        return session.request(method, sim.url + '/api/' + path.lstrip('/'), **kwargs)
+    yield call
+    session.close()
+
+
+@pytest.fixture
+def run(sim, capsys):
+    """``run(module, check_mode=False, **args) -> result dict`` of one in-process module run."""
+    def run_module(module, check_mode=False, **args):
+        base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
+                    ca_path=sim.ca_path, validate_certs=True, poll_interval=0.2, max_poll_interval=0.5,
+                    job_timeout=20.0)
+        base.update(args)
+        if check_mode:
+            base['_ansible_check_mode'] = True
+        capsys.readouterr()
+        with patch_module_args(base):
+            with pytest.raises(SystemExit):
+                module.main()
+        return json.loads(capsys.readouterr().out)
+    return run_module
+
+
+def create_volume(api, name):
+    answer = api('POST', 'storage/volumes', params={'return_timeout': 30},
+                 json={'name': name, 'svm': {'name': 'svm1'}, 'aggregates': [{'name': 'aggr1'}], 'size': 20971520})
+    assert answer.status_code == 201, answer.text
+    return answer.json()['job']['uuid']
+
+
+def held_job(sim, api, name, state='running', **rule):
+    """Start a volume create whose job is held in ``state`` until released (resumed) or the test ends."""
+    sim.set_job('POST', '/api/storage/volumes', hold_state=state, hold_seconds=HOLD, count=1, **rule)
+    answer = api('POST', 'storage/volumes', params={'return_timeout': 0},
+                 json={'name': name, 'svm': {'name': 'svm1'}, 'aggregates': [{'name': 'aggr1'}], 'size': 20971520})
+    assert answer.status_code == 202, answer.text
+    return answer.json()['job']['uuid']
+
+
+def job_state(api, uuid):
+    return api('GET', 'cluster/jobs/%s' % uuid, params={'fields': 'state'}).json()['state']
+
+
+def writes(sim):
+    return [entry for entry in sim.log() if entry['method'] in ('POST', 'PATCH', 'DELETE')]
+
+
+# -- item 10: ontap.rest.wait_for ---------------------------------------------------------------------------------
+
+def test_item10_wait_for_query_matching_several_records_says_so(sim, api, run):
+    create_volume(api, 'wf_a')
+    create_volume(api, 'wf_b')
+    sim.clear_log()
+    result = run(wait_for_module, path='storage/volumes', query={'name': 'wf_*', 'svm.name': 'svm1'}, field='state',
+                 values=['online'], job_timeout=5)
+    assert result['failed'] and result['changed'] is False, result
+    assert '2 records' in result['msg'] and 'name=wf_*' in result['msg'] and 'svm.name=svm1' in result['msg'], result
+    assert 'status_code' not in result and 'HTTP 400' not in result['msg'], result   # ONTAP answered 200
+    assert [entry['status'] for entry in sim.log()] == [200]                          # said at the first read
+
+
+def test_item10_wait_for_never_reports_a_status_ontap_did_not_send(sim, api, run):
+    sim.clear_log()
+    result = run(wait_for_module, path='storage/volumes', query={'name': 'wf_none', 'svm.name': 'svm1'}, field='state',
+                 values=['online'], job_timeout=0.6)
+    assert result['failed'] and result['wait']['outcome'] == 'timed_out', result
+    assert set(entry['status'] for entry in sim.log()) == {200}
+    assert 'status_code' not in result and 'HTTP 404' not in result['msg'], result
+    assert 'no record matches' in result['msg'] and 'name=wf_none' in result['msg'], result
+
+
+def test_item10_wait_for_unknown_field_is_an_error_at_the_first_read(sim, api, run):
+    create_volume(api, 'wf_c')
+    uuid = api('GET', 'storage/volumes', params={'name': 'wf_c'}).json()['records'][0]['uuid']
+    for path, query in (('storage/volumes/%s' % uuid, None), ('storage/volumes', {'name': 'wf_c'})):
+        sim.clear_log()
+        result = run(wait_for_module, path=path, query=query, field='stat', values=['online'], job_timeout=30)
+        assert result['failed'] and result['changed'] is False, result
+        assert "'stat'" in result['msg'] and 'field' in result['msg'], result
+        assert len(sim.log()) == 1, sim.log()       # not a wait until the budget: one read
+
+
+def test_item10_wait_for_still_waits_for_a_record_that_does_not_exist_yet(sim, api, run):
+    uuid = held_job(sim, api, 'wf_late', state='paused')      # released below by ONTAP's resume action
+    sim.clear_log()
+    result = run(wait_for_module, path='storage/volumes', query={'name': 'wf_late'}, field='state', values=['online'],
+                 job_timeout=0.5)
+    assert result['wait']['outcome'] == 'timed_out' and result['wait']['polls'] >= 2, result
+    assert api('PATCH', 'cluster/jobs/%s' % uuid, params={'action': 'resume'}).status_code == 200
+    result = run(wait_for_module, path='storage/volumes', query={'name': 'wf_late'}, field='state', values=['online'])
+    assert not result.get('failed') and result['value'] == 'online', result
+
+
+def test_item10_wait_for_field_refused_by_ontap_is_named_with_ontaps_own_status(sim, api, run, monkeypatch):
+    # Real ONTAP may refuse a fields= name it does not know with 400 code 2 (the simulator leaves it out instead).
+    from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError
+    from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
+
+    def refuse(self, path, query=None):
+        raise OntapApiError(400, code='2', message='Unexpected argument "stat".', target='stat', url=sim.url + '/api/x')
+    monkeypatch.setattr(OntapModule, 'read', refuse)
+    result = run(wait_for_module, path='storage/volumes/x', field='stat', values=['online'])
+    assert result['failed'] and "'stat' does not exist" in result['msg'] and result['status_code'] == 400, result
+    assert result['error']['code'] == '2'
