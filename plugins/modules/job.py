@@ -14,8 +14,11 @@ description:
   - Acts on an ONTAP job (C(/api/cluster/jobs/{uuid})) that an earlier task, playbook or person started.
   - O(action=wait) resumes waiting on a job, for example after a task that used O(ontap.rest.request#module:wait_for_completion=false)
     or whose O(ontap.rest.request#module:job_timeout) ran out; the task's outcome is the job's terminal state.
-  - O(action=pause), O(action=resume) and O(action=cancel) send ONTAP's job actions. Not every job supports them;
-    ONTAP's refusal is reported with its code.
+    Waiting changes nothing, so the task is never C(changed), whatever the outcome (success, failure, timed out).
+  - O(action=pause), O(action=resume) and O(action=cancel) send ONTAP's job actions, and the task is C(changed) only
+    when ONTAP accepted one that changes the job's state. Not every job supports them; ONTAP's refusal is reported
+    with its code (458783 pause not supported, 458784 cancel not supported).
+  - O(uuid) must be a UUID; a malformed one is refused before anything is sent.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -26,7 +29,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: The job is read; a pause, resume or cancel is not sent. A wait does not poll.
+    details:
+      - The job is read and the task predicts what a real run would report (C(changed) or not), without sending the
+        pause, resume or cancel; only ONTAP's refusal of a job that does not support the action cannot be foreseen.
+      - A wait on a job that has ended reports its outcome as a real run would; a wait on a live job does not poll.
   diff_mode:
     support: none
 options:
@@ -37,8 +43,10 @@ options:
   action:
     description:
       - V(wait) waits until the job is terminal (V(success) or V(failure)) or O(job_timeout) runs out.
-      - V(pause), V(resume) and V(cancel) ask ONTAP to act on the job. Asking for what already holds (pausing a
-        paused job, resuming a running one, cancelling a finished one) changes nothing and is not an error.
+      - V(pause), V(resume) and V(cancel) ask ONTAP to act on the job. Asking for what already holds or cannot
+        apply (pausing a paused job, resuming a running or queued one, any action on a job that has ended) sends
+        nothing, changes nothing and is not an error; the task's C(msg) says why. So is ONTAP's refusal when the
+        job moved on between the read and the request (error 458762 already ended, 458776 not running).
     type: str
     choices: [wait, pause, resume, cancel]
     default: wait
@@ -80,6 +88,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description: What happened, or why nothing was sent.
+  returned: always
+  type: str
+  sample: Job b89bc5dd-94a3-11e8-a7a3-0050568edf84 is already paused. Nothing was sent.
 job:
   description: The ONTAP job object as last read.
   returned: when the job could be read
@@ -105,15 +118,20 @@ job_wait:
       sample: 6
 '''
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapJobStateError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JOB_FIELDS, TERMINAL
+from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_uuid
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
 #: ONTAP error codes of PATCH /cluster/jobs/{uuid}?action=... (ONTAP REST API reference, cluster/jobs).
 ALREADY_TERMINAL = '458762'
+NOT_RUNNING = '458776'
 
 PURGED_HINT = ('ONTAP deletes a job about 300 seconds after it ends, so it may have finished long ago; '
                'check the resource it acted on.')
+
+#: What each action makes of a job: the state it asks for.
+WANTED = dict(pause='paused', resume='running', cancel='ended')
 
 
 def main():
@@ -134,32 +152,59 @@ def read_job(ontap, uuid):
         raise
 
 
+def unchanged(uuid, action, state):
+    """Why ``action`` would not change a job in ``state`` (a sentence), or ``None`` when it would."""
+    if state in TERMINAL:
+        return 'Job %s already ended with state %s; there is nothing to %s.' % (uuid, state, action)
+    if action == 'pause' and state == 'paused':
+        return 'Job %s is already paused.' % uuid
+    if action == 'resume' and state in ('running', 'queued'):
+        return 'Job %s is not paused (state %s); there is nothing to resume.' % (uuid, state)
+    return None
+
+
+def wait(ontap, uuid, job, started):
+    """``action: wait``: never ``changed`` (waiting changes nothing), whatever the outcome."""
+    if ontap.check_mode and job.get('state') not in TERMINAL:
+        ontap.exit(False, job=job, msg='Check mode: job %s is %s; not polled.' % (uuid, job.get('state')))
+    try:
+        # The job as just read counts as the first poll: a terminal job ends the wait without another GET.
+        result = ontap.wait_for_jobs([job], started_at=started)
+    except OntapJobStateError as exc:
+        ontap.fail(str(exc), changed=False, job=exc.job)
+    if result.ok:
+        ontap.exit(False, msg=result.message, **result.as_result())
+    ontap.fail(result.message, changed=False, **result.as_result())
+
+
 def run(ontap):
-    uuid = ontap.params['uuid']
+    uuid = check_job_uuid(ontap.params['uuid'])
     action = ontap.params['action']
     started = ontap.clock()
     job = read_job(ontap, uuid)
     state = job.get('state')
     if action == 'wait':
-        if ontap.check_mode:
-            ontap.exit(False, job=job, msg='Check mode: job %s is %s; not polled.' % (uuid, state))
-        # The job as just read counts as the first poll: a terminal job ends the wait without another GET.
-        ontap.exit_job(ontap.wait_for_jobs([job], started_at=started), changed=False)
-    if action == 'cancel' and state in TERMINAL:
-        ontap.exit(False, job=job, msg='Job %s already ended with state %s; nothing to cancel.' % (uuid, state))
-    if (action, state) in (('pause', 'paused'), ('resume', 'running'), ('resume', 'queued')):
-        ontap.exit(False, job=job, msg='Job %s is already %s.' % (uuid, state))
+        wait(ontap, uuid, job, started)
+    reason = unchanged(uuid, action, state)
+    if reason:
+        ontap.exit(False, job=job, msg=reason + ' Nothing was sent.')
     if ontap.check_mode:
         ontap.would_send.append(dict(method='PATCH', path='cluster/jobs/%s' % uuid, query={'action': action}, body=None))
         ontap.exit(True, job=job, msg='Check mode: %s was not sent to job %s (state %s).' % (action, uuid, state))
     try:
         ontap.client.request('PATCH', 'cluster/jobs/%s' % uuid, query={'action': action})
     except OntapApiError as exc:
-        if exc.code == ALREADY_TERMINAL:
-            ontap.exit(False, job=read_job(ontap, uuid),
-                       msg='Job %s ended before it could be %sed: %s' % (uuid, action.rstrip('e'), exc.message))
+        if exc.code in (ALREADY_TERMINAL, NOT_RUNNING):
+            # The job moved on between the read and the PATCH (it ended, or someone else paused or resumed it).
+            now = read_job(ontap, uuid)
+            reason = unchanged(uuid, action, now.get('state'))
+            if reason:
+                ontap.exit(False, job=now, msg='ONTAP refused the %s (error %s: %s): %s Nothing changed.'
+                           % (action, exc.code, exc.message.rstrip('. '), reason))
         raise
-    ontap.exit(True, job=read_job(ontap, uuid))
+    now = read_job(ontap, uuid)
+    ontap.exit(True, job=now, msg='Job %s: %s accepted by ONTAP (state before: %s, now: %s).'
+               % (uuid, action, state, now.get('state')))
 
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import time
 
 import pytest
 
@@ -33,6 +34,7 @@ except ImportError:  # ansible-core 2.16-2.18: AnsibleModule reads its arguments
             yield
 
 # pylint: disable=wrong-import-position
+from ansible_collections.ontap.rest.plugins.modules import job as job_module  # noqa: E402
 from ansible_collections.ontap.rest.plugins.modules import wait_for as wait_for_module  # noqa: E402
 
 #: Simulated seconds a held job stays held: far beyond any test (it is released explicitly, or the test ends).
@@ -91,7 +93,12 @@ def held_job(sim, api, name, state='running', **rule):
     answer = api('POST', 'storage/volumes', params={'return_timeout': 0},
                  json={'name': name, 'svm': {'name': 'svm1'}, 'aggregates': [{'name': 'aggr1'}], 'size': 20971520})
     assert answer.status_code == 202, answer.text
-    return answer.json()['job']['uuid']
+    uuid = answer.json()['job']['uuid']
+    deadline = time.monotonic() + 30
+    while job_state(api, uuid) != state:       # past its brief queued state (a condition, not a timer)
+        assert time.monotonic() < deadline, 'job %s never reached %s' % (uuid, state)
+        time.sleep(0.02)
+    return uuid
 
 
 def job_state(api, uuid):
@@ -146,6 +153,81 @@ def test_item10_wait_for_still_waits_for_a_record_that_does_not_exist_yet(sim, a
     assert api('PATCH', 'cluster/jobs/%s' % uuid, params={'action': 'resume'}).status_code == 200
     result = run(wait_for_module, path='storage/volumes', query={'name': 'wf_late'}, field='state', values=['online'])
     assert not result.get('failed') and result['value'] == 'online', result
+
+
+# -- item 11: ontap.rest.job ----------------------------------------------------------------------------------------
+
+def test_item11_job_wait_changes_nothing_whatever_the_outcome(sim, api, run):
+    done = create_volume(api, 'jw_ok')
+    result = run(job_module, uuid=done)
+    assert result['job_wait']['outcome'] == 'success' and result['changed'] is False, result
+
+    sim.set_job('POST', '/api/storage/volumes', seconds=0.1, outcome='failure', code=917536, message='No space', count=1)
+    answer = api('POST', 'storage/volumes', params={'return_timeout': 30},
+                 json={'name': 'jw_fail', 'svm': {'name': 'svm1'}, 'aggregates': [{'name': 'aggr1'}], 'size': 20971520})
+    assert answer.status_code == 400, answer.text      # the job failed while ONTAP held the request
+    failed = answer.json()['job']['uuid']
+    result = run(job_module, uuid=failed)
+    assert result['failed'] and result['job_wait']['outcome'] == 'failure' and result['changed'] is False, result
+
+    running = held_job(sim, api, 'jw_running')
+    result = run(job_module, uuid=running, job_timeout=0.5)
+    assert result['failed'] and result['job_wait']['outcome'] == 'timed_out', result
+    assert result['changed'] is False, result
+
+
+def test_item11_job_actions_are_changed_only_when_the_job_state_changes(sim, api, run):
+    uuid = held_job(sim, api, 'ja_vol')
+    steps = [('pause', True, 'paused'), ('pause', False, 'paused'), ('resume', True, 'running'),
+             ('resume', False, 'running'), ('cancel', True, 'failure'), ('cancel', False, 'failure'),
+             ('pause', False, 'failure'), ('resume', False, 'failure')]
+    for action, changed, state in steps:
+        before = len(writes(sim))
+        predicted = run(job_module, check_mode=True, uuid=uuid, action=action)
+        assert len(writes(sim)) == before, 'check mode sent a write'
+        result = run(job_module, uuid=uuid, action=action)
+        assert not result.get('failed'), (action, result)
+        assert result['changed'] is changed, (action, state, result)
+        assert predicted['changed'] is changed and not predicted.get('failed'), (action, state, predicted)
+        assert result['job']['state'] == state == job_state(api, uuid), (action, result)
+        if not changed:
+            assert result['msg'] and len(writes(sim)) == before, (action, result)   # nothing sent, and said why
+            assert uuid in result['msg'], result
+
+
+def test_item11_job_check_mode_reads_the_job_and_sends_no_patch(sim, api, run):
+    uuid = held_job(sim, api, 'jc_vol')
+    sim.clear_log()
+    result = run(job_module, check_mode=True, uuid=uuid, action='pause')
+    assert result['changed'] is True and result['job']['state'] == 'running', result
+    assert result['would_send'][0]['method'] == 'PATCH', result
+    assert [(entry['method'], entry['path']) for entry in sim.log()] == [('GET', '/api/cluster/jobs/%s' % uuid)]
+    assert job_state(api, uuid) == 'running'
+
+
+def test_item11_resume_of_a_job_paused_by_its_own_hold_is_a_change(sim, api, run):
+    uuid = held_job(sim, api, 'jh_vol', state='paused')
+    assert job_state(api, uuid) == 'paused'
+    result = run(job_module, uuid=uuid, action='resume')
+    assert result['changed'] is True and result['job']['state'] in ('running', 'success'), result
+
+
+def test_item11_refusal_after_a_stale_read_is_not_a_change(sim, api, run, monkeypatch):
+    uuid = held_job(sim, api, 'js_vol')
+    api('PATCH', 'cluster/jobs/%s' % uuid, params={'action': 'pause'})
+    real_read = job_module.read_job
+    reads = []
+
+    def stale_then_real(ontap, job_uuid):
+        job = real_read(ontap, job_uuid)
+        reads.append(job['state'])
+        if len(reads) == 1:
+            job = dict(job, state='running')      # the job was paused by someone else after this read
+        return job
+    monkeypatch.setattr(job_module, 'read_job', stale_then_real)
+    result = run(job_module, uuid=uuid, action='pause')
+    assert not result.get('failed') and result['changed'] is False, result
+    assert '458776' in result['msg'] and result['job']['state'] == 'paused', result
 
 
 def test_item10_wait_for_field_refused_by_ontap_is_named_with_ontaps_own_status(sim, api, run, monkeypatch):
