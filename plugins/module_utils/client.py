@@ -520,6 +520,23 @@ def _check_options(hostname, port, http_timeout, scheme, cert_filepath, key_file
     if '/' in hostname or '@' in hostname:
         raise OntapOptionError('hostname', 'hostname must be a name or an address only (no scheme, path or user), not %r.'
                                % (hostname,))
+    # "host:port" and "[v6]:port" are refused (the port option would be silently overridden or ignored); a bare IPv6
+    # address has several colons (fd20::1), and "[fd20::1]" is the same address in URL brackets.
+    host, port_text = hostname, None
+    if hostname.startswith('['):
+        host, sep, rest = hostname[1:].partition(']')
+        if not sep or '[' in host or ']' in rest or (rest and not rest.startswith(':')) or ':' not in host:
+            raise OntapOptionError('hostname', 'hostname %r is not a name or an address: brackets only enclose an IPv6 '
+                                   'address, as in [fd20::1].' % (hostname,))
+        port_text = rest[1:] if rest else None
+    elif ']' in hostname or '[' in hostname:
+        raise OntapOptionError('hostname', 'hostname %r is not a name or an address: brackets only enclose an IPv6 '
+                               'address, as in [fd20::1].' % (hostname,))
+    elif hostname.count(':') == 1:
+        host, port_text = hostname.split(':')
+    if port_text is not None:
+        raise OntapOptionError('hostname', 'hostname %r includes a port: give the name or address alone (hostname: %s) '
+                               'and the port in the port option (port: %s).' % (hostname, host, port_text or '<number>'))
     if scheme not in ('https', 'http'):
         raise OntapOptionError('scheme', 'scheme must be https or http, not %r.' % (scheme,))
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:

@@ -112,6 +112,38 @@ def test_bad_connection_options_are_option_errors(kwargs, option):
     assert info.value.option == option
 
 
+@pytest.mark.parametrize('hostname, port', [
+    ('cluster1.example.com:8443', '8443'),
+    ('10.0.0.1:443', '443'),
+    ('[fd20::1]:8443', '8443'),
+    ('c1:', '<number>'),
+])
+def test_item12_hostname_with_a_port_is_refused_naming_the_port_option(hostname, port):
+    with pytest.raises(OntapOptionError) as info:
+        OntapClient(hostname, port=443, token=TOKEN)
+    assert info.value.option == 'hostname'
+    assert 'port option' in str(info.value) and '(port: %s)' % port in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize('hostname', ['[c1]', '[fd20::1', 'fd20::1]', '[fd20::1]x', 'c1]'])
+def test_item12_brackets_only_enclose_an_ipv6_address(hostname):
+    with pytest.raises(OntapOptionError) as info:
+        OntapClient(hostname, token=TOKEN)
+    assert info.value.option == 'hostname' and 'IPv6' in str(info.value)
+
+
+@pytest.mark.parametrize('hostname, base_url', [
+    ('fd20::1', 'https://[fd20::1]:8443'),
+    ('[fd20::1]', 'https://[fd20::1]:8443'),
+    ('::1', 'https://[::1]:8443'),
+    ('fe80::1:2:3:4', 'https://[fe80::1:2:3:4]:8443'),
+    ('cluster1.example.com', 'https://cluster1.example.com:8443'),
+    ('10.0.0.1', 'https://10.0.0.1:8443'),
+])
+def test_item12_ipv6_addresses_and_names_keep_working(hostname, base_url):
+    assert OntapClient(hostname, port=8443, token=TOKEN).base_url == base_url
+
+
 def test_from_params_takes_the_connection_options():
     params = dict(hostname='cluster1.example.com', port=8443, username='admin', password=PASSWORD, cert_filepath=None,
                   key_filepath=None, token=None, validate_certs=False, ca_path=None, http_timeout=30.0,
