@@ -28,7 +28,9 @@ attributes:
     support: none
 options:
   uuid:
-    description: UUID of one job. When given, the filters below are not allowed.
+    description:
+      - UUID of one job. When given, the filters below are not allowed.
+      - A malformed UUID is refused before anything is sent.
     type: str
   state:
     description: Only jobs in these states.
@@ -91,6 +93,7 @@ job:
 '''
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError
+from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_uuid
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
 FILTERS = ('state', 'description', 'svm', 'node', 'query')
@@ -128,6 +131,7 @@ def build_query(params):
 def run(ontap):
     params = ontap.params
     if params['uuid']:
+        check_job_uuid(params['uuid'])
         try:
             job = ontap.read('cluster/jobs/%s' % params['uuid'], query={'fields': ','.join(params['fields'])}).body
         except OntapApiError as exc:

@@ -15,7 +15,10 @@ description:
   - A POST, PATCH or DELETE that ONTAP answers with a job (asynchronous endpoints such as C(storage/volumes)) is
     waited for with the shared job poller, and the task's outcome is the job's terminal state.
   - For resources that have their own module (M(ontap.rest.volume), ...), prefer that module, which is idempotent.
-    This module always reports C(changed) for a write that ONTAP accepted.
+    This module reports C(changed) for a write that ONTAP accepted, except a query-based PATCH or DELETE that matched
+    no record (ONTAP answers C({"jobs": [], "num_records": 0})), which changed nothing.
+  - A GET of a collection returns one page unless O(follow_next=true), which reads every page.
+  - A path of one job (C(cluster/jobs/{uuid})) whose uuid is malformed is refused before anything is sent.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -52,6 +55,15 @@ options:
   body:
     description: JSON body of a POST or PATCH.
     type: dict
+  follow_next:
+    description:
+      - With O(method=GET) on a collection, follow ONTAP's C(_links.next) to the last page and return every record
+        in RV(response) (C(records) and C(num_records) for all pages, no C(next) link).
+      - V(false) returns ONTAP's answer as it is, one page (at most C(max_records) records), with C(_links.next) when
+        there are more.
+      - Only for O(method=GET); a query-based PATCH or DELETE always follows C(_links.next).
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -81,6 +93,18 @@ EXAMPLES = r'''
         - name: aggr1
     job_timeout: 900
 
+- name: Read every volume of svm1, all pages
+  ontap.rest.request:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    path: storage/volumes
+    query:
+      svm.name: svm1
+      fields: name,size
+    follow_next: true
+  register: volumes
+
 - name: Start a long job without waiting; a later ontap.rest.job task waits for it
   ontap.rest.request:
     hostname: cluster1.example.com
@@ -99,7 +123,9 @@ status_code:
   type: int
   sample: 202
 response:
-  description: ONTAP's answer to the request (its JSON body).
+  description:
+    - ONTAP's answer to the request (its JSON body).
+    - With O(follow_next=true), the first page's answer with C(records) and C(num_records) of every page.
   returned: when the request was sent
   type: dict
   sample: {"job": {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "_links": {"self": {"href": "/api/cluster/jobs/b89bc5dd-94a3-11e8-a7a3-0050568edf84"}}}}
@@ -145,6 +171,9 @@ would_send:
   elements: dict
 '''
 
+from ansible_collections.ontap.rest.plugins.module_utils.client import MAX_PAGES
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError
+from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_path
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
 
@@ -154,8 +183,53 @@ def main():
         path=dict(type='str', required=True),
         query=dict(type='dict'),
         body=dict(type='dict'),
+        follow_next=dict(type='bool', default=False),
     ))
     ontap.run(run)
+
+
+def _next_href(body):
+    links = body.get('_links') if isinstance(body, dict) else None
+    nxt = links.get('next') if isinstance(links, dict) else None
+    return nxt.get('href') if isinstance(nxt, dict) else None
+
+
+def read_all(ontap, path, query):
+    """GET ``path`` and, for a collection, every page behind ``_links.next`` (FIELD_CASES F19).
+
+    :returns: ``(OntapResponse of the first page, body)``: the first page's body with ``records`` and ``num_records``
+        of every page and no ``next`` link; a record (no ``records``) is returned as it is.
+    :raises OntapError: a ``next`` link that repeats, or more than ``MAX_PAGES`` pages (never a cut-off read).
+    """
+    first = ontap.read(path, query=query)
+    body = first.body
+    if not isinstance(body, dict) or not isinstance(body.get('records'), list):
+        return first, body
+    records = list(body['records'])
+    href, seen = _next_href(body), set()
+    while href:
+        if href in seen or len(seen) + 1 >= MAX_PAGES:
+            raise OntapError('GET %s: the collection read did not end (%d pages, %d records, next link %s); the read '
+                             'is incomplete and was not used.' % (first.url, len(seen) + 1, len(records), href))
+        seen.add(href)
+        page = ontap.read(href)
+        records.extend(page.records)
+        href = _next_href(page.body)
+    body = dict(body, records=records, num_records=len(records))
+    links = dict(body.get('_links') or {})
+    links.pop('next', None)
+    if links:
+        body['_links'] = links
+    else:
+        body.pop('_links', None)
+    return first, body
+
+
+def matched_nothing(response, wait_result):
+    """A query-based PATCH/DELETE answered ``200 {"jobs": [], "num_records": 0}``: no record matched."""
+    body = response.body
+    return (wait_result is None and isinstance(body, dict) and body.get('jobs') == [] and not body.get('num_records')
+            and not _next_href(body))
 
 
 def run(ontap):
@@ -164,12 +238,24 @@ def run(ontap):
     if 'return_timeout' in query:
         ontap.fail("Do not pass return_timeout in 'query': use the module option 'return_timeout' (0..120 seconds); "
                    "the overall wait budget is 'job_timeout'.")
+    if params['follow_next'] and params['method'] != 'GET':
+        ontap.fail('follow_next applies to GET only; a query-based %s always follows _links.next. Nothing was sent.'
+                   % params['method'])
+    check_job_path(params['path'])
     if params['method'] == 'GET':
-        response = ontap.read(params['path'], query=query)
-        ontap.exit(False, status_code=response.status_code, response=response.body)
+        if params['follow_next']:
+            response, body = read_all(ontap, params['path'], query)
+        else:
+            response = ontap.read(params['path'], query=query)
+            body = response.body
+        ontap.exit(False, status_code=response.status_code, response=body)
     response, wait_result = ontap.write(params['method'], params['path'], query=query, body=params['body'])
     if response is None:  # check mode: nothing was sent
         ontap.exit(True, msg='Check mode: %s %s was not sent.' % (params['method'], params['path']))
+    if matched_nothing(response, wait_result):
+        ontap.exit(False, status_code=response.status_code, response=response.body,
+                   msg='%s %s: no record matches the query, so ONTAP started no job and nothing changed.'
+                   % (params['method'], params['path']))
     ontap.exit_job(wait_result, changed=True, status_code=response.status_code, response=response.body)
 
 

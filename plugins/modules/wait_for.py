@@ -133,6 +133,7 @@ wait:
 
 from ansible_collections.ontap.rest.plugins.module_utils.client import MAX_PAGES
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapOptionError
+from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_path
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import wait_for_state
 
@@ -204,6 +205,7 @@ def refuses_field(exc, field):
 
 def run(ontap):
     params = ontap.params
+    check_job_path(params['path'])
     query = dict(params['query'] or {})
     query.setdefault('fields', params['field'])
     filters = describe_query(query)

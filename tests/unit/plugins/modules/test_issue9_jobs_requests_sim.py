@@ -35,6 +35,8 @@ except ImportError:  # ansible-core 2.16-2.18: AnsibleModule reads its arguments
 
 # pylint: disable=wrong-import-position
 from ansible_collections.ontap.rest.plugins.modules import job as job_module  # noqa: E402
+from ansible_collections.ontap.rest.plugins.modules import job_info as job_info_module  # noqa: E402
+from ansible_collections.ontap.rest.plugins.modules import request as request_module  # noqa: E402
 from ansible_collections.ontap.rest.plugins.modules import wait_for as wait_for_module  # noqa: E402
 
 #: Simulated seconds a held job stays held: far beyond any test (it is released explicitly, or the test ends).
@@ -228,6 +230,75 @@ def test_item11_refusal_after_a_stale_read_is_not_a_change(sim, api, run, monkey
     result = run(job_module, uuid=uuid, action='pause')
     assert not result.get('failed') and result['changed'] is False, result
     assert '458776' in result['msg'] and result['job']['state'] == 'paused', result
+
+
+# -- item 12: ontap.rest.request and malformed job uuids ---------------------------------------------------------
+
+def test_item12_request_query_write_matching_nothing_is_not_changed(sim, api, run):
+    for method, body in (('PATCH', {'comment': 'x'}), ('DELETE', None)):
+        result = run(request_module, method=method, path='storage/volumes', query={'name': 'nothing_*', 'svm.name': 'svm1'},
+                     body=body)
+        assert not result.get('failed'), result
+        assert result['response']['num_records'] == 0 and result['response']['jobs'] == [], result
+        assert result['changed'] is False, result
+        assert 'no record' in result['msg'], result
+
+
+def test_item12_request_query_write_matching_records_is_changed(sim, api, run):
+    create_volume(api, 'rq_a')
+    result = run(request_module, method='PATCH', path='storage/volumes', query={'name': 'rq_*'}, body={'comment': 'x'})
+    assert result['changed'] is True and result['job_wait']['outcome'] == 'success', result
+
+
+def test_item12_request_get_follow_next_returns_every_record(sim, api, run):
+    for name in ('fn_1', 'fn_2', 'fn_3'):
+        create_volume(api, name)
+    query = {'svm.name': 'svm1', 'max_records': 2, 'fields': 'name'}
+    one_page = run(request_module, path='storage/volumes', query=query)
+    assert len(one_page['response']['records']) == 2 and one_page['response']['_links']['next'], one_page
+    sim.clear_log()
+    every = run(request_module, path='storage/volumes', query=query, follow_next=True)
+    assert not every.get('failed') and every['changed'] is False, every
+    names = sorted(record['name'] for record in every['response']['records'])
+    assert names == ['fn_1', 'fn_2', 'fn_3', 'svm1_root'], every
+    assert every['response']['num_records'] == 4 and 'next' not in every['response'].get('_links', {}), every
+    assert every['status_code'] == 200
+    assert len(sim.log()) == 2          # two pages, each read once
+
+
+def test_item12_request_get_follow_next_of_a_record_is_the_record(sim, api, run):
+    result = run(request_module, path='cluster', query={'fields': 'name'}, follow_next=True)
+    assert not result.get('failed') and result['response']['name'], result
+
+
+def test_item12_follow_next_is_for_get_only(sim, api, run):
+    sim.clear_log()
+    result = run(request_module, method='DELETE', path='storage/volumes', query={'name': 'x'}, follow_next=True)
+    assert result['failed'] and 'follow_next' in result['msg'] and sim.log() == [], result
+
+
+@pytest.mark.parametrize('module, args', [
+    (job_module, dict(uuid='not-a-uuid')),
+    (job_module, dict(uuid='not-a-uuid', action='cancel')),
+    (job_info_module, dict(uuid='not-a-uuid')),
+    (request_module, dict(path='cluster/jobs/not-a-uuid')),
+    (request_module, dict(path='/api/cluster/jobs/not-a-uuid', method='PATCH', query={'action': 'cancel'})),
+    (wait_for_module, dict(path='cluster/jobs/not-a-uuid', field='state', values=['success'])),
+])
+def test_item12_malformed_job_uuid_is_refused_before_anything_is_sent(sim, api, run, module, args):
+    sim.clear_log()
+    result = run(module, **args)
+    assert result['failed'] and 'malformed' in result['msg'] and 'not-a-uuid' in result['msg'], result
+    assert 'status_code' not in result, result
+    assert sim.log() == []
+
+
+def test_item12_well_formed_job_uuids_still_work(sim, api, run):
+    uuid = create_volume(api, 'uu_vol')
+    for module, args in ((job_module, dict(uuid=uuid)), (job_info_module, dict(uuid=uuid)),
+                         (request_module, dict(path='cluster/jobs/%s' % uuid)), (request_module, dict(path='cluster/jobs'))):
+        result = run(module, **args)
+        assert not result.get('failed'), (module, result)
 
 
 def test_item10_wait_for_field_refused_by_ontap_is_named_with_ontaps_own_status(sim, api, run, monkeypatch):
