@@ -55,6 +55,13 @@ class SimClock:
         """Aware datetime (local offset, second precision) for a simulated time."""
         return (self._wall0 + timedelta(seconds=sim_time)).replace(microsecond=0)
 
+    def localize(self, moment: datetime) -> datetime:
+        """``moment`` in the cluster's time zone (a naive one is taken as cluster time), second precision."""
+        tzinfo = self._wall0.tzinfo
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tzinfo)
+        return moment.astimezone(tzinfo).replace(microsecond=0)
+
     def iso(self, sim_time: float) -> str:
         """ISO-8601 with offset, e.g. ``2024-05-01T10:00:00+00:00``, for a simulated time."""
         return self.wall(sim_time).isoformat()

@@ -131,6 +131,14 @@ def users_post() -> Response:
     return _json(_sim().add_user(_body()), 201)
 
 
+@control.route("/policies", methods=["POST"])
+def policies_post() -> Response:
+    """``POST /_sim/policies`` ``{"kind": "snapshot", "name"}`` or ``{"kind": "export", "name", "svm"}`` (201)."""
+    s = _sim()
+    with s.lock:
+        return _json(s.store.add_policy(_body()), 201)
+
+
 @control.route("/reset", methods=["POST"])
 def reset() -> Response:
     """``POST /_sim/reset``: seed state; clears log, job rules, faults, jobs and extra users."""

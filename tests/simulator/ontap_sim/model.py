@@ -8,8 +8,10 @@ The store is not thread-safe by itself; :class:`ontap_sim.core.Simulator` holds 
 """
 
 import copy
+import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .clock import SimClock
@@ -17,6 +19,44 @@ from .errors import ApiError, duplicate, invalid_value, missing_field, not_found
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
+TIB = 1024 * GIB
+
+#: Seeded aggregates: (name, node, size in bytes).
+SEED_AGGREGATES = (("aggr1", "node1", 10 * TIB), ("aggr2", "node2", 10 * TIB))
+#: Seeded cluster-wide snapshot policies (ONTAP's built-in ones).
+SEED_SNAPSHOT_POLICIES = ("default", "default-1weekly", "none")
+#: Export policy every SVM has from its creation.
+DEFAULT_EXPORT_POLICY = "default"
+
+#: The minimum size of a FlexVol volume (swagger ``volume.size``: "The minimum size for a FlexVol volume is 20MB").
+MIN_VOLUME_SIZE = 20 * MIB
+
+#: Volume names (swagger ``volume.name``: start with a letter or "_", at most 203 characters; only letters, digits
+#: and "_" as ONTAP's volume name rules say).
+VOLUME_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,202}$")
+VOLUME_NAME_RULE = 'must start with a letter or "_", contain only letters, digits and "_", at most 203 characters'
+#: SVM names (``vserver create``: at most 47 characters, FQDNs recommended, "all" reserved).
+SVM_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,46}$")
+SVM_NAME_RULE = 'must start with a letter, digit or "_", contain only letters, digits, ".", "-" and "_", ' \
+                'at most 47 characters, and not be "all"'
+#: Snapshot names (simulator rule; ONTAP documents none): 1..255 characters, no "/", no query metacharacters.
+SNAPSHOT_NAME_RE = re.compile(r'^[^/*|!?{}<>"\s][^/*|!?{}<>"]{0,254}$')
+SNAPSHOT_NAME_RULE = 'at most 255 characters, none of / * | ! ? { } < > " and no leading white space'
+
+#: SVM languages accepted on POST/PATCH: the swagger ``svm.language`` enum (YAML 1.1 reads its "no" as false).
+SVM_LANGUAGES = frozenset([
+    "c", "da", "de", "en", "en_us", "es", "fi", "fr", "he", "it", "ja", "ja_jp.pck", "ko", "no", "nl", "pt", "sv",
+    "zh", "zh.gbk", "zh_tw", "zh_tw.big5", "c.utf_8", "ar", "ar.utf_8", "cs", "cs.utf_8", "da.utf_8", "de.utf_8",
+    "en.utf_8", "en_us.utf_8", "es.utf_8", "fi.utf_8", "fr.utf_8", "he.utf_8", "hr", "hr.utf_8", "hu", "hu.utf_8",
+    "it.utf_8", "ja.utf_8", "ja_v1", "ja_v1.utf_8", "ja_jp.pck.utf_8", "ja_jp.932", "ja_jp.932.utf_8",
+    "ja_jp.pck_v2", "ja_jp.pck_v2.utf_8", "ko.utf_8", "no.utf_8", "nl.utf_8", "pl", "pl.utf_8", "pt.utf_8", "ro",
+    "ro.utf_8", "ru", "ru.utf_8", "sk", "sk.utf_8", "sl", "sl.utf_8", "sv.utf_8", "tr", "tr.utf_8", "zh.utf_8",
+    "zh.gbk.utf_8", "zh_tw.utf_8", "zh_tw.big5.utf_8", "utf8mb4",
+])
+
+#: Error codes of refusals ONTAP documents no code for (simulator choices, see README "Validation").
+CODE_NO_SPACE = 917536              # job failure: the aggregate has not enough free space
+CODE_VOLUME_MOUNTED = 917640        # DELETE of a volume that still has a junction path
 
 VOLUME_CREATE_FIELDS = frozenset([
     "name", "svm.name", "svm.uuid", "aggregates", "size", "comment", "state", "type", "style", "nas.path",
@@ -100,6 +140,49 @@ def _want_int(flat: Dict[str, Any], name: str, low: int = 0) -> Optional[int]:
     return value
 
 
+def _want_name(flat: Dict[str, Any], name: str, pattern: "re.Pattern[str]", rule: str) -> Optional[str]:
+    """A string field that must match ``pattern``; 400 code 262197 naming the ``rule`` otherwise."""
+    value = _want_str(flat, name)
+    if value is not None and not pattern.match(value):
+        raise invalid_value(name, value, rule)
+    return value
+
+
+def _want_size(flat: Dict[str, Any], name: str = "size") -> Optional[int]:
+    """A volume size in bytes, at least :data:`MIN_VOLUME_SIZE`; 400 code 262197 otherwise."""
+    size = _want_int(flat, name, 1)
+    if size is not None and size < MIN_VOLUME_SIZE:
+        raise invalid_value(name, size, "the minimum size of a FlexVol volume is 20MB (%d bytes)" % MIN_VOLUME_SIZE)
+    return size
+
+
+def _want_language(flat: Dict[str, Any]) -> Optional[str]:
+    """``language``: one of :data:`SVM_LANGUAGES` (case-insensitive); 400 code 262197 otherwise."""
+    value = flat.get("language")
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.lower() not in SVM_LANGUAGES:
+        raise invalid_value("language", value, "one of the svm.language values, e.g. c.utf_8, en_us.utf_8")
+    return value
+
+
+def _want_datetime(flat: Dict[str, Any], name: str, clock: SimClock) -> Optional[str]:
+    """An ISO-8601 date-time (``2026-12-01T10:00:00Z``, ``...+02:00``, naive = cluster time), normalised as ONTAP
+    reads it back: cluster time zone, whole seconds, with offset (``2026-12-01T10:00:00+00:00``)."""
+    value = flat.get(name)
+    if value is None:
+        return None
+    moment = None
+    if isinstance(value, str) and "T" in value.upper():
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            moment = None
+    if moment is None:
+        raise invalid_value(name, value, "an ISO-8601 date-time such as 2026-12-01T10:00:00+00:00")
+    return clock.localize(moment).isoformat()
+
+
 @dataclass
 class WritePlan:
     """A validated write: what the job will do.
@@ -129,6 +212,7 @@ class Svm:  # pylint: disable=too-many-instance-attributes
     state: str = "running"
     ipspace: str = "Default"
     aggregates: List[str] = field(default_factory=list)
+    root_uuid: str = ""
     visible_after: float = 0.0
 
     def ref(self) -> Dict[str, Any]:
@@ -143,7 +227,7 @@ class Aggregate:
     name: str
     node: str
     uuid: str = field(default_factory=new_uuid)
-    size: int = 2048 * GIB
+    size: int = 10 * TIB
     visible_after: float = 0.0
 
 
@@ -213,24 +297,31 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         self.snapshots: Dict[str, Snapshot] = {}
         self.qtrees: Dict[Tuple[str, int], Qtree] = {}
         self.reserved: Dict[Tuple[str, str, str], int] = {}
+        self.snapshot_policies: List[str] = []
+        self.export_policies: Dict[str, List[str]] = {}     # SVM uuid -> export policy names
         self.seed()
 
     # ------------------------------------------------------------------ seed and helpers
     def seed(self) -> None:
-        """Reset to the seed state: SVM ``svm1`` (with root volume ``svm1_root``), aggregates ``aggr1``/``aggr2``."""
+        """Reset to the seed state: SVM ``svm1`` (with root volume ``svm1_root`` and export policy ``default``),
+        aggregates ``aggr1``/``aggr2`` (10 TiB each), snapshot policies ``default``, ``default-1weekly``, ``none``."""
         self.svms.clear()
         self.aggregates.clear()
         self.volumes.clear()
         self.snapshots.clear()
         self.qtrees.clear()
         self.reserved.clear()
-        for name, node in (("aggr1", "node1"), ("aggr2", "node2")):
-            aggr = Aggregate(name=name, node=node)
+        self.snapshot_policies = list(SEED_SNAPSHOT_POLICIES)
+        self.export_policies = {}
+        for name, node, size in SEED_AGGREGATES:
+            aggr = Aggregate(name=name, node=node, size=size)
             self.aggregates[aggr.uuid] = aggr
         svm = Svm(name="svm1", aggregates=list(self.aggregates))
         self.svms[svm.uuid] = svm
+        self.export_policies[svm.uuid] = [DEFAULT_EXPORT_POLICY]
         root = Volume(name="svm1_root", svm_uuid=svm.uuid, aggregate_uuid=next(iter(self.aggregates)),
                       create_time=self.clock.now(), size=1 * GIB, path="/")
+        svm.root_uuid = root.uuid
         self._add_volume(root)
 
     def _add_volume(self, vol: Volume) -> None:
@@ -253,6 +344,35 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
 
     def _is_reserved(self, kind: str, scope: str, name: str) -> bool:
         return (kind, scope, name) in self.reserved
+
+    def aggregate_used(self, aggr_uuid: str) -> int:
+        """Bytes of the aggregate in use: a guaranteed volume (``guarantee.type`` volume) takes its whole size, a
+        thin one (``none``) only what it uses."""
+        return sum(v.size if v.guarantee == "volume" else v.used for v in self.volumes.values()
+                   if v.aggregate_uuid == aggr_uuid)
+
+    def aggregate_available(self, aggr_uuid: str) -> int:
+        """Free bytes of the aggregate."""
+        return max(0, self.aggregates[aggr_uuid].size - self.aggregate_used(aggr_uuid))
+
+    def _check_space(self, vol_name: str, aggr_uuid: str, needed: int, size: int) -> None:
+        """Fail (the job) with :data:`CODE_NO_SPACE` when ``needed`` more bytes do not fit in the aggregate."""
+        available = self.aggregate_available(aggr_uuid)
+        if needed > available:
+            aggr = self.aggregates[aggr_uuid]
+            raise ApiError(400, 'Request to size volume "%s" to %d bytes failed because there is not enough space in '
+                           'aggregate "%s": %d bytes more are needed, %d bytes are available.'
+                           % (vol_name, size, aggr.name, needed, available), str(CODE_NO_SPACE), target="size")
+
+    def check_snapshot_policy(self, name: Optional[str]) -> None:
+        """404 code 4 (target ``snapshot_policy.name``) unless ``name`` is None or an existing snapshot policy."""
+        if name is not None and name not in self.snapshot_policies:
+            raise not_found("snapshot_policy.name", 'Snapshot policy "%s" does not exist.' % name)
+
+    def check_export_policy(self, svm: Svm, name: Optional[str], target: str = "nas.export_policy.name") -> None:
+        """404 code 4 (``target``) unless ``name`` is None or an export policy of the SVM."""
+        if name is not None and name not in self.export_policies.get(svm.uuid, []):
+            raise not_found(target, 'Export policy "%s" does not exist in SVM "%s".' % (name, svm.name))
 
     def node_ref(self, name: str) -> Dict[str, Any]:
         """``{"name", "uuid", "_links"}`` of a node."""
@@ -331,7 +451,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
 
     def render_aggregate(self, aggr: Aggregate) -> Dict[str, Any]:
         """Full ``aggregate`` record (space in bytes)."""
-        used = sum(v.size for v in self.volumes.values() if v.aggregate_uuid == aggr.uuid)
+        used = self.aggregate_used(aggr.uuid)
         return {
             "uuid": aggr.uuid, "name": aggr.name, "state": "online",
             "node": self.node_ref(aggr.node),
@@ -359,7 +479,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
             "snapshot_policy": {"name": vol.snapshot_policy},
             "space": {"size": vol.size, "used": vol.used, "available": max(0, vol.size - reserve - vol.used),
                       "snapshot": {"reserve_percent": vol.snapshot_reserve}},
-            "is_svm_root": vol.name == svm.name + "_root",
+            "is_svm_root": vol.uuid == svm.root_uuid,
             "_links": {"self": {"href": "/api/storage/volumes/%s" % vol.uuid}},
         }
 
@@ -430,8 +550,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         name = _want_str(flat, "name")
         if not name:
             raise missing_field("name")
-        if not (name[0].isalpha() or name[0] == "_") or len(name) > 203:
-            raise invalid_value("name", name)
+        _want_name(flat, "name", VOLUME_NAME_RE, VOLUME_NAME_RULE)
         svm = self._svm_from(flat)
         aggrs = flat.get("aggregates")
         if not aggrs:
@@ -444,17 +563,19 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         if extra:
             raise unexpected_argument("aggregates." + sorted(extra)[0])
         aggr = self.find_aggregate(name=aggrs[0].get("name"), aggr_uuid=aggrs[0].get("uuid"))
-        size = _want_int(flat, "size", 1)
+        size = _want_size(flat)
         state = _want_str(flat, "state", ("online", "offline", "restricted"))
         vtype = _want_str(flat, "type", ("rw", "dp"))
         style = _want_str(flat, "style", ("flexvol",))
         path = _want_str(flat, "nas.path")
         if path and (not path.startswith("/") or (len(path) > 1 and path.endswith("/"))):
             raise ApiError(400, '"nas.path" is invalid.', "918252", target="nas.path")
+        self.check_snapshot_policy(_want_str(flat, "snapshot_policy.name"))
+        self.check_export_policy(svm, _want_str(flat, "nas.export_policy.name"))
         if self._volume_name_taken(svm.uuid, name):
             raise duplicate('Duplicate volume name "%s" in SVM "%s".' % (name, svm.name))
         vol = Volume(name=name, svm_uuid=svm.uuid, aggregate_uuid=aggr.uuid, create_time=0.0,
-                     size=size or 20 * MIB, comment=_want_str(flat, "comment") or "", state=state or "online",
+                     size=size or MIN_VOLUME_SIZE, comment=_want_str(flat, "comment") or "", state=state or "online",
                      type=vtype or "rw", style=style or "flexvol", path=path or "",
                      export_policy=_want_str(flat, "nas.export_policy.name") or "default",
                      security_style=_want_str(flat, "nas.security_style", ("unix", "ntfs", "mixed", "unified"))
@@ -469,6 +590,8 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
             release()
             if self._volume_name_taken(svm.uuid, name) or svm.uuid not in self.svms:
                 raise duplicate('Duplicate volume name "%s" in SVM "%s".' % (name, svm.name))
+            if vol.guarantee == "volume":
+                self._check_space(name, vol.aggregate_uuid, vol.size, vol.size)
             vol.create_time = self.clock.now()
             vol.visible_after = vol.create_time + lag
             self._add_volume(vol)
@@ -483,10 +606,10 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         vol = self.find_volume(vol_uuid)
         flat = flatten(body)
         check_fields(flat, VOLUME_MODIFY_FIELDS)
-        name = _want_str(flat, "name")
+        name = _want_name(flat, "name", VOLUME_NAME_RE, VOLUME_NAME_RULE)
         if name is not None and self._volume_name_taken(vol.svm_uuid, name, exclude=vol.uuid):
             raise duplicate('Duplicate volume name "%s".' % name)
-        size = _want_int(flat, "size", 1)
+        size = _want_size(flat)
         state = _want_str(flat, "state", ("online", "offline", "restricted"))
         path = _want_str(flat, "nas.path")
         if path and (not path.startswith("/") or (len(path) > 1 and path.endswith("/"))):
@@ -503,6 +626,8 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         }
         changes = {k: v for k, v in changes.items() if v is not None}
         svm = self.svms[vol.svm_uuid]
+        self.check_snapshot_policy(changes.get("snapshot_policy"))
+        self.check_export_policy(svm, changes.get("export_policy"))
         restore_name, restore_uuid = _want_str(flat, "restore_to.snapshot.name"), _want_str(flat, "restore_to.snapshot.uuid")
         restore = None
         if restore_name is not None or restore_uuid is not None:
@@ -521,6 +646,11 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
                     del self.snapshots[snap.uuid]
             if "name" in changes and self._volume_name_taken(target.svm_uuid, changes["name"], exclude=target.uuid):
                 raise duplicate('Duplicate volume name "%s".' % changes["name"])
+            new_size = changes.get("size", target.size)
+            guarantee = changes.get("guarantee", target.guarantee)
+            if guarantee == "volume":
+                taken = target.size if target.guarantee == "volume" else target.used
+                self._check_space(target.name, target.aggregate_uuid, new_size - taken, new_size)
             for key, value in changes.items():
                 setattr(target, key, value)
             if changes.get("state") == "offline":
@@ -532,8 +662,12 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         """Validate ``DELETE /api/storage/volumes/{uuid}``; the volume (with snapshots, qtrees) goes at success."""
         vol = self.find_volume(vol_uuid)
         svm = self.svms[vol.svm_uuid]
-        if vol.name == svm.name + "_root":
+        if vol.uuid == svm.root_uuid:
             raise ApiError(409, 'Cannot delete the root volume of SVM "%s".' % svm.name, "8", target="uuid")
+        if vol.path and vol.state == "online":
+            raise ApiError(400, 'Volume "%s" in SVM "%s" is mounted at junction path "%s". Unmount it (PATCH '
+                           '"nas.path" to "") before deleting it.' % (vol.name, svm.name, vol.path),
+                           str(CODE_VOLUME_MOUNTED), target="nas.path")
 
         def effect() -> None:
             self.find_volume(vol_uuid, visible_only=False)
@@ -553,9 +687,11 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         """Validate ``POST /api/svm/svms``."""
         flat = flatten(body)
         check_fields(flat, SVM_CREATE_FIELDS)
-        name = _want_str(flat, "name")
+        name = _want_name(flat, "name", SVM_NAME_RE, SVM_NAME_RULE)
         if not name:
             raise missing_field("name")
+        if name.lower() == "all":
+            raise invalid_value("name", name, SVM_NAME_RULE)
         if any(s.name == name for s in self.svms.values()) or self._is_reserved("svm", "", name):
             raise duplicate('Duplicate SVM name "%s".' % name)
         aggr_uuids = []
@@ -564,7 +700,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
                 raise invalid_value("aggregates", item)
             aggr_uuids.append(self.find_aggregate(name=item.get("name"), aggr_uuid=item.get("uuid")).uuid)
         svm = Svm(name=name, comment=_want_str(flat, "comment") or "",
-                  language=_want_str(flat, "language") or "c.utf_8",
+                  language=_want_language(flat) or "c.utf_8",
                   subtype=_want_str(flat, "subtype", ("default", "dp_destination")) or "default",
                   state=_want_str(flat, "state", ("running", "stopped")) or "running",
                   ipspace=_want_str(flat, "ipspace.name") or "Default", aggregates=aggr_uuids)
@@ -576,9 +712,12 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
                 raise duplicate('Duplicate SVM name "%s".' % name)
             svm.visible_after = self.clock.now() + lag
             self.svms[svm.uuid] = svm
-            root = Volume(name=name + "_root", svm_uuid=svm.uuid, aggregate_uuid=next(iter(self.aggregates)),
-                          create_time=self.clock.now(), size=1 * GIB, path="/", visible_after=svm.visible_after)
+            root = Volume(name=re.sub(r"[^A-Za-z0-9_]", "_", name) + "_root", svm_uuid=svm.uuid,
+                          aggregate_uuid=(aggr_uuids or list(self.aggregates))[0], create_time=self.clock.now(),
+                          size=1 * GIB, path="/", visible_after=svm.visible_after)
+            svm.root_uuid = root.uuid
             self._add_volume(root)
+            self.export_policies[svm.uuid] = [DEFAULT_EXPORT_POLICY]
 
         return WritePlan("POST /api/svm/svms", None, effect, cleanup=release,
                          location="/api/svm/svms/?name=%s" % name,
@@ -590,10 +729,12 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         svm = self.find_svm(svm_uuid=svm_uuid)
         flat = flatten(body)
         check_fields(flat, SVM_MODIFY_FIELDS)
-        name = _want_str(flat, "name")
+        name = _want_name(flat, "name", SVM_NAME_RE, SVM_NAME_RULE)
+        if name is not None and name.lower() == "all":
+            raise invalid_value("name", name, SVM_NAME_RULE)
         if name is not None and any(s.name == name and s.uuid != svm_uuid for s in self.svms.values()):
             raise duplicate('Duplicate SVM name "%s".' % name)
-        changes = {"name": name, "comment": _want_str(flat, "comment"), "language": _want_str(flat, "language"),
+        changes = {"name": name, "comment": _want_str(flat, "comment"), "language": _want_language(flat),
                    "state": _want_str(flat, "state", ("running", "stopped"))}
         changes = {k: v for k, v in changes.items() if v is not None}
         if flat.get("aggregates") is not None:
@@ -610,7 +751,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
     def plan_svm_delete(self, svm_uuid: str) -> WritePlan:
         """Validate ``DELETE /api/svm/svms/{uuid}``; 409 code 8 while it holds volumes other than its root."""
         svm = self.find_svm(svm_uuid=svm_uuid)
-        vols = [v for v in self.volumes.values() if v.svm_uuid == svm_uuid and v.name != svm.name + "_root"]
+        vols = [v for v in self.volumes.values() if v.svm_uuid == svm_uuid and v.uuid != svm.root_uuid]
         if vols:
             raise ApiError(409, 'Cannot delete SVM "%s" because it contains %d volume(s).' % (svm.name, len(vols)),
                            "8", target="uuid")
@@ -620,6 +761,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
             for vol_uuid in [v.uuid for v in self.volumes.values() if v.svm_uuid == svm_uuid]:
                 self._remove_volume(vol_uuid)
             del self.svms[svm_uuid]
+            self.export_policies.pop(svm_uuid, None)
 
         return WritePlan("DELETE /api/svm/svms/%s" % svm_uuid, svm.ref(), effect)
 
@@ -637,7 +779,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         vol = self.find_volume(vol_uuid)
         flat = flatten(body)
         check_fields(flat, SNAPSHOT_CREATE_FIELDS)
-        name = _want_str(flat, "name")
+        name = _want_name(flat, "name", SNAPSHOT_NAME_RE, SNAPSHOT_NAME_RULE)
         if not name:
             raise missing_field("name")
         if vol.state != "online":
@@ -646,7 +788,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         if taken or self._is_reserved("snapshot", vol_uuid, name):
             raise duplicate('Snapshot copy "%s" of volume "%s" already exists.' % (name, vol.name))
         snap = Snapshot(name=name, volume_uuid=vol_uuid, create_time=0.0, comment=_want_str(flat, "comment") or "",
-                        expiry_time=_want_str(flat, "expiry_time"),
+                        expiry_time=_want_datetime(flat, "expiry_time", self.clock),
                         snapmirror_label=_want_str(flat, "snapmirror_label") or "")
         release = self._reserve(("snapshot", vol_uuid, name))
 
@@ -670,12 +812,12 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         snap = self.find_snapshot(vol_uuid, snap_uuid)
         flat = flatten(body)
         check_fields(flat, SNAPSHOT_MODIFY_FIELDS)
-        name = _want_str(flat, "name")
+        name = _want_name(flat, "name", SNAPSHOT_NAME_RE, SNAPSHOT_NAME_RULE)
         if name is not None and any(s.volume_uuid == vol_uuid and s.name == name and s.uuid != snap_uuid
                                     for s in self.snapshots.values()):
             raise duplicate('Snapshot copy "%s" already exists.' % name)
         changes = {"name": name, "comment": _want_str(flat, "comment"),
-                   "expiry_time": _want_str(flat, "expiry_time"),
+                   "expiry_time": _want_datetime(flat, "expiry_time", self.clock),
                    "snapmirror_label": _want_str(flat, "snapmirror_label")}
         changes = {k: v for k, v in changes.items() if v is not None}
 
@@ -732,7 +874,8 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
         qtree = Qtree(name=name, volume_uuid=vol.uuid, id=-1,
                       security_style=_want_str(flat, "security_style", ("unix", "ntfs", "mixed")) or "unix",
                       unix_permissions=_want_int(flat, "unix_permissions") or 755,
-                      export_policy=_want_str(flat, "export_policy.name") or "default")
+                      export_policy=_want_str(flat, "export_policy.name") or DEFAULT_EXPORT_POLICY)
+        self.check_export_policy(svm, _want_str(flat, "export_policy.name"), "export_policy.name")
         release = self._reserve(("qtree", vol.uuid, name))
         target_vol = vol
 
@@ -765,6 +908,8 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
                    "unix_permissions": _want_int(flat, "unix_permissions"),
                    "export_policy": _want_str(flat, "export_policy.name")}
         changes = {k: v for k, v in changes.items() if v is not None}
+        self.check_export_policy(self.svms[self.volumes[vol_uuid].svm_uuid], changes.get("export_policy"),
+                                 "export_policy.name")
 
         def effect() -> None:
             if self.qtrees.get((vol_uuid, qtree_id)) is not qtree:
@@ -798,4 +943,30 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
             "volumes": [self.render_volume(v) for v in self.volumes.values()],
             "snapshots": [self.render_snapshot(s) for s in self.snapshots.values()],
             "qtrees": [self.render_qtree(q) for q in self.qtrees.values()],
+            "snapshot_policies": list(self.snapshot_policies),
+            "export_policies": [{"svm": {"name": self.svms[u].name, "uuid": u}, "name": n}
+                                for u, names in self.export_policies.items() if u in self.svms for n in names],
         })
+
+    def add_policy(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        """``POST /_sim/policies``: ``{"kind": "snapshot", "name"}`` or ``{"kind": "export", "name", "svm": <SVM
+        name>}`` adds a policy (until reset); ValueError when invalid. Returns the body."""
+        unknown = set(data) - {"kind", "name", "svm"}
+        if unknown:
+            raise ValueError("unknown policy keys: %s" % ", ".join(sorted(unknown)))
+        name = data.get("name")
+        if not isinstance(name, str) or not name:
+            raise ValueError('"name" (a string) is required')
+        if data.get("kind") == "snapshot" and "svm" not in data:
+            if name not in self.snapshot_policies:
+                self.snapshot_policies.append(name)
+        elif data.get("kind") == "export":
+            svm = next((v for v in self.svms.values() if v.name == data.get("svm")), None)
+            if svm is None:
+                raise ValueError('"svm" must name an existing SVM')
+            names = self.export_policies.setdefault(svm.uuid, [])
+            if name not in names:
+                names.append(name)
+        else:
+            raise ValueError('"kind" must be snapshot (no "svm") or export (with "svm")')
+        return dict(data)

@@ -173,6 +173,13 @@ class SimServer:  # pylint: disable=too-many-instance-attributes
         ``count``, ``progress_code``, ``progress_message``, ``hold_state``, ``hold_seconds``."""
         return dict(self.control("POST", "/jobs", dict(rule, method=method, path=path)))
 
+    def add_policy(self, kind: str, name: str, svm: Optional[str] = None) -> None:
+        """Add a snapshot policy (``kind="snapshot"``) or an SVM's export policy (``kind="export"``, ``svm``)."""
+        body: Dict[str, Any] = {"kind": kind, "name": name}
+        if svm is not None:
+            body["svm"] = svm
+        self.control("POST", "/policies", body)
+
     def clear_jobs(self) -> None:
         """Remove every job rule."""
         self.control("DELETE", "/jobs")
