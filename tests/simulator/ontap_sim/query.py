@@ -5,7 +5,7 @@ Records are plain nested dicts (the full rendering of an object). Dotted names (
 """
 
 import copy
-import fnmatch
+import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import ApiError, invalid_value
@@ -123,20 +123,35 @@ def get_values(record: Mapping[str, Any], name: str) -> List[Any]:
     return flat
 
 
+#: Size suffixes ONTAP accepts in numeric query values (``size=>1GB``), binary multiples.
+SIZE_SUFFIXES = {"KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4, "PB": 1024 ** 5}
+
+
 def _as_number(text: str) -> Optional[float]:
+    """``text`` as a number; ``KB``/``MB``/``GB``/``TB``/``PB`` suffixes (binary) allowed; None otherwise."""
+    text = text.strip()
+    factor = 1
+    suffix = text[-2:].upper()
+    if suffix in SIZE_SUFFIXES:
+        text, factor = text[:-2], SIZE_SUFFIXES[suffix]
     try:
-        return float(text)
+        return float(text) * factor
     except ValueError:
         return None
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _compare(value: Any, op: str, operand: str) -> bool:
+    """``value <op> operand``: numerically when both are numbers, else as strings (case-sensitive)."""
     num = _as_number(operand)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and num is not None:
+    if _is_number(value) and num is not None:
         left: Any = value
         right: Any = num
     else:
-        left, right = str(value).lower(), operand.lower()
+        left, right = str(value), operand
     if op == "<":
         return bool(left < right)
     if op == "<=":
@@ -144,6 +159,11 @@ def _compare(value: Any, op: str, operand: str) -> bool:
     if op == ">":
         return bool(left > right)
     return bool(left >= right)
+
+
+def _wildcard(pattern: str) -> "re.Pattern[str]":
+    """``*`` (greedy, any characters) is the only wildcard; everything else is literal."""
+    return re.compile("^%s$" % ".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
 def _match_one(value: Any, pattern: str) -> bool:
@@ -156,29 +176,45 @@ def _match_one(value: Any, pattern: str) -> bool:
     if ".." in pattern:
         low, high = pattern.split("..", 1)
         return _compare(value, ">=", low) and _compare(value, "<=", high)
-    if isinstance(value, (int, float)):
+    if _is_number(value):
         num = _as_number(pattern)
         return num is not None and float(value) == num
-    if "*" in pattern or "?" in pattern:
-        return fnmatch.fnmatchcase(str(value).lower(), pattern.lower())
-    return str(value).lower() == pattern.lower()
+    if "*" in pattern:
+        return bool(_wildcard(pattern).match(str(value)))
+    return str(value) == pattern
+
+
+def check_query(name: str, query: str) -> None:
+    """400 code 2 for a filter value ONTAP's REST API does not parse: ``{``/``}`` (the CLI's extended queries)."""
+    if "{" in query or "}" in query:
+        raise ApiError(400, 'Invalid query "%s=%s": extended queries ("{" and "}") are not supported.' % (name, query),
+                       "2", target=name)
 
 
 def matches(record: Mapping[str, Any], name: str, query: str) -> bool:
-    """ONTAP query match of field ``name`` against ``query``.
+    """ONTAP query match of field ``name`` against ``query`` (see README "Query operators").
 
-    Supports ``a|b`` alternatives, ``!x`` negation, ``*``/``?`` wildcards, ``<``, ``<=``, ``>``, ``>=``,
-    ``low..high`` ranges; strings compare case-insensitively.
+    ``a|b`` alternatives (OR), each optionally negated with a leading ``!``; ``*`` greedy wildcard; ``<``, ``<=``,
+    ``>``, ``>=`` and ``low..high`` on numbers (with size suffixes) and strings; ``null`` / ``!null`` test whether
+    the field is set; ``!*`` matches records where the field is not set. A value in double quotes
+    (``"a|b"``) is matched literally. Strings compare case-sensitively. A negated alternative never matches a record
+    where the field is not set (ONTAP: "fields that are not set are generally excluded from matching queries").
     """
     values = get_values(record, name)
+    if len(query) >= 2 and query.startswith('"') and query.endswith('"'):
+        literal = query[1:-1]
+        return any(str(v).lower() == literal.lower() if isinstance(v, bool) else
+                   (float(v) == _as_number(literal) if _is_number(v) else str(v) == literal) for v in values)
     for alternative in query.split("|"):
         negate = alternative.startswith("!")
         pattern = alternative[1:] if negate else alternative
         if negate:
             if pattern in ("null", ""):
                 hit = bool(values)
+            elif pattern == "*":
+                hit = not values
             else:
-                hit = all(not _match_one(v, pattern) for v in values)
+                hit = bool(values) and all(not _match_one(v, pattern) for v in values)
         elif pattern == "null":
             hit = not values
         else:
@@ -196,6 +232,8 @@ def filter_records(records: Iterable[Mapping[str, Any]], filters: Mapping[str, s
         for name in filters:
             if name not in known and not any(k.startswith(name + ".") for k in known):
                 raise ApiError(400, 'Unexpected argument "%s".' % name, "2", target=name)
+    for name, query in filters.items():
+        check_query(name, query)
     return [r for r in records if all(matches(r, n, q) for n, q in filters.items())]
 
 
