@@ -55,13 +55,36 @@ def log_delete() -> Response:
 
 @control.route("/jobs", methods=["GET"])
 def rules_get() -> Response:
-    """``GET /_sim/jobs`` -> ``{"rules": [...], "jobs": [job, ...]}`` (live jobs, full view)."""
+    """``GET /_sim/jobs`` -> ``{"rules": [...], "jobs": [job + "held", ...], "held": [uuid, ...]}`` (every job
+    still kept, full view plus ``held``; ``held`` lists the held jobs' uuids, oldest first)."""
     s = _sim()
     with s.lock:
         s.engine.advance()
-        jobs = [j.render(s.clock) for j in s.engine.jobs.values()]
+        jobs = [dict(j.render(s.clock), held=j.held and not j.terminal) for j in s.engine.jobs.values()]
+        held = [j.uuid for j in s.engine.held()]
         rules = [r.as_dict() for r in s.rules]
-    return _json({"rules": rules, "jobs": jobs})
+    return _json({"rules": rules, "jobs": jobs, "held": held})
+
+
+@control.route("/jobs/release", methods=["POST"])
+def jobs_release_all() -> Response:
+    """``POST /_sim/jobs/release`` releases every held job -> ``{"released": [uuid, ...]}``."""
+    s = _sim()
+    with s.lock:
+        return _json({"released": [j.uuid for j in s.engine.release()]})
+
+
+@control.route("/jobs/<job_uuid>/release", methods=["POST"])
+def job_release(job_uuid: str) -> Response:
+    """``POST /_sim/jobs/<uuid>/release`` releases one held job -> ``{"released": [uuid]}``; 404 if the job is
+    unknown, 400 if it is not held."""
+    s = _sim()
+    with s.lock:
+        try:
+            jobs = s.engine.release(job_uuid)
+        except KeyError:
+            return _json({"error": "no such job"}, 404)
+        return _json({"released": [j.uuid for j in jobs]})
 
 
 @control.route("/jobs", methods=["POST"])

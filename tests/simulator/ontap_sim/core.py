@@ -208,6 +208,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
                 spec.pausable, spec.cancellable = rule.pausable, rule.cancellable
                 spec.progress_code, spec.progress_message = rule.progress_code, rule.progress_message
                 spec.hold_state, spec.hold_seconds = rule.hold_state, float(rule.hold_seconds)
+                spec.hold = rule.hold
                 break
         fault = self.faults.fire("job_failure", method, path)
         if fault is not None:

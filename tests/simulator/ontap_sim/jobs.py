@@ -1,7 +1,8 @@
 """The job engine: ONTAP job objects, their state clock, pause/resume/cancel, and retention.
 
 A job moves ``queued`` -> (optional hold in ``running``/``paused``) -> ``running`` -> ``success``/``failure`` as
-*simulated* time passes (see :mod:`ontap_sim.clock`). States are computed lazily: :meth:`JobEngine.advance` brings
+*simulated* time passes (a *held* job, from a rule with ``hold``, makes no progress at all until released through
+the control API) (see :mod:`ontap_sim.clock`). States are computed lazily: :meth:`JobEngine.advance` brings
 every job up to the current time and runs the ``effect`` of jobs that just succeeded, in the order they ended.
 The engine is not thread-safe by itself; the caller (:class:`ontap_sim.core.Simulator`) holds its lock.
 """
@@ -30,7 +31,8 @@ class JobRule:  # pylint: disable=too-many-instance-attributes
     ``seconds`` is the running time (simulated s, None = the configured default); ``outcome`` ``success`` or
     ``failure`` (with ``code``/``message``); ``count`` how many jobs it still applies to (None = unlimited).
     ``progress_code``/``progress_message`` are shown while running; ``hold_state``/``hold_seconds`` keep the job
-    in ``running`` or ``paused`` for that long before it makes progress (a stuck job).
+    in ``running`` or ``paused`` for that long before it makes progress (a stuck job). ``hold`` keeps the job in
+    ``hold_state`` with no progress, whatever the time, until it is released (``POST /_sim/jobs/<uuid>/release``).
     """
 
     method: str = "*"
@@ -46,11 +48,12 @@ class JobRule:  # pylint: disable=too-many-instance-attributes
     progress_message: str = ""
     hold_state: str = "running"
     hold_seconds: float = 0.0
+    hold: bool = False
     arguments: List[Dict[str, str]] = field(default_factory=list)
     id: int = 0
 
     FIELDS = ("method", "path", "seconds", "outcome", "code", "message", "pausable", "cancellable", "count",
-              "progress_code", "progress_message", "hold_state", "hold_seconds", "arguments")
+              "progress_code", "progress_message", "hold_state", "hold_seconds", "hold", "arguments")
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "JobRule":
@@ -66,6 +69,8 @@ class JobRule:  # pylint: disable=too-many-instance-attributes
             raise ValueError("hold_state must be running or paused")
         if rule.seconds is not None and float(rule.seconds) < 0:
             raise ValueError("seconds must be >= 0")
+        if not isinstance(rule.hold, bool):
+            raise ValueError("hold must be true or false")
         if rule.outcome == "failure" and not rule.code:
             rule.code = 1
         if rule.outcome == "failure" and not rule.message:
@@ -103,6 +108,7 @@ class JobSpec:  # pylint: disable=too-many-instance-attributes
     progress_message: str = ""
     hold_state: str = "running"
     hold_seconds: float = 0.0
+    hold: bool = False
     svm: Optional[Dict[str, str]] = None
     node: str = "node1"
     effect: Optional[Callable[[], None]] = None
@@ -120,6 +126,7 @@ class Job:  # pylint: disable=too-many-instance-attributes
         self.progress = 0.0
         self.last_update = created
         self.user_paused = False
+        self.held = spec.hold
         self.cancel_requested = False
         self.state = "queued"
         self.code = 0
@@ -141,7 +148,7 @@ class Job:  # pylint: disable=too-many-instance-attributes
         """Simulated seconds until the job ends if nobody pauses it; None while paused by a user."""
         if self.terminal:
             return 0.0
-        if self.user_paused:
+        if self.user_paused or self.held:
             return None
         return max(0.0, self.total - self.progress)
 
@@ -222,7 +229,7 @@ class JobEngine:
 
     def _progress_to(self, job: Job, now: float) -> Optional[float]:
         """Add un-paused time up to ``now``; return the simulated end moment if the job is now due."""
-        if not job.user_paused:
+        if not job.user_paused and not job.held:
             job.progress += max(0.0, now - job.last_update)
         job.last_update = now
         if job.progress >= job.total:
@@ -240,6 +247,10 @@ class JobEngine:
         spec = job.spec
         if job.user_paused:
             job.state, job.message, job.code = "paused", "Job paused by user", 0
+        elif job.held:
+            job.state = spec.hold_state
+            job.message = spec.progress_message or ("Job paused" if spec.hold_state == "paused" else "Running")
+            job.code = spec.progress_code
         elif job.progress < job.queued_seconds:
             job.state, job.message, job.code = "queued", "Queued", 0
         elif job.progress < job.queued_seconds + spec.hold_seconds:
@@ -290,7 +301,7 @@ class JobEngine:
         elif action == "resume":
             if not job.user_paused and job.state != "paused":
                 raise ApiError(400, "The specified job is not currently running.", "458776", target="uuid")
-            if job.state == "paused" and not job.user_paused:
+            if job.state == "paused" and not job.user_paused and not job.held:
                 job.progress = max(job.progress, job.queued_seconds + job.spec.hold_seconds)
             job.user_paused = False
         else:
@@ -298,8 +309,37 @@ class JobEngine:
                 raise ApiError(400, "This job does not support cancel.", "458784", target="uuid")
             job.cancel_requested = True
             job.user_paused = False
+            job.held = False
             job.progress = job.total
         self._step(job, self.clock.now())
         if self.on_change is not None:
             self.on_change()
         return job
+
+    def held(self) -> List[Job]:
+        """Jobs held by a ``hold`` rule, oldest first."""
+        self.advance()
+        return sorted((j for j in self.jobs.values() if j.held and not j.terminal), key=lambda j: j.created)
+
+    def release(self, job_uuid: Optional[str] = None) -> List[Job]:
+        """Release one held job (ValueError if it is not held; KeyError if unknown) or, without ``job_uuid``, every
+        held job. A released job then runs as usual (queued briefly, ``seconds`` running, outcome), counting time
+        from now. Returns the released jobs."""
+        self.advance()
+        if job_uuid is not None:
+            job = self.jobs.get(job_uuid)
+            if job is None:
+                raise KeyError(job_uuid)
+            if not job.held or job.terminal:
+                raise ValueError("job %s is not held" % job_uuid)
+            jobs = [job]
+        else:
+            jobs = self.held()
+        now = self.clock.now()
+        for job in jobs:
+            job.held = False
+            job.last_update = now
+            self._show_state(job)
+        if jobs and self.on_change is not None:
+            self.on_change()
+        return jobs

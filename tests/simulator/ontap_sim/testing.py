@@ -170,8 +170,26 @@ class SimServer:  # pylint: disable=too-many-instance-attributes
 
     def set_job(self, method: str, path: str, **rule: Any) -> Dict[str, Any]:
         """Add a job rule: ``seconds``, ``outcome``, ``code``, ``message``, ``pausable``, ``cancellable``,
-        ``count``, ``progress_code``, ``progress_message``, ``hold_state``, ``hold_seconds``."""
+        ``count``, ``progress_code``, ``progress_message``, ``hold_state``, ``hold_seconds``, ``hold``."""
         return dict(self.control("POST", "/jobs", dict(rule, method=method, path=path)))
+
+    def hold_jobs(self, method: str, path: str, **rule: Any) -> Dict[str, Any]:
+        """Add a job rule with ``hold=True``: matching jobs stay in ``hold_state`` (``running`` unless given
+        ``hold_state="paused"``) with no progress until :meth:`release`; other keys as :meth:`set_job`
+        (``seconds``/``outcome`` apply after the release). Returns the rule."""
+        return self.set_job(method, path, **dict(rule, hold=True))
+
+    def held_jobs(self) -> List[Dict[str, Any]]:
+        """The held jobs (full job objects plus ``"held": true``), oldest first."""
+        state = self.control("GET", "/jobs")
+        by_uuid = {j["uuid"]: j for j in state["jobs"]}
+        return [by_uuid[u] for u in state["held"] if u in by_uuid]
+
+    def release(self, uuid: Optional[str] = None) -> List[str]:
+        """Release one held job (``uuid``) or every held job (None); returns the released uuids. Raises
+        SimServerError for an unknown job (404) or one that is not held (400)."""
+        path = "/jobs/release" if uuid is None else "/jobs/%s/release" % uuid
+        return list(self.control("POST", path)["released"])
 
     def add_policy(self, kind: str, name: str, svm: Optional[str] = None) -> None:
         """Add a snapshot policy (``kind="snapshot"``) or an SVM's export policy (``kind="export"``, ``svm``)."""
@@ -211,7 +229,7 @@ class SimServer:  # pylint: disable=too-many-instance-attributes
         self.control("POST", "/reset")
 
     def wait_until_idle(self, timeout: float = 10.0) -> bool:
-        """Wait (real seconds) until no job is queued/running/paused; True if so."""
+        """Wait (real seconds) until no job is queued/running/paused; True if so (a held job is never idle)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             jobs = self.control("GET", "/jobs")["jobs"]
