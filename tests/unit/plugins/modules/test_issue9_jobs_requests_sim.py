@@ -151,7 +151,7 @@ def test_item10_wait_for_still_waits_for_a_record_that_does_not_exist_yet(sim, a
     sim.clear_log()
     result = run(wait_for_module, path='storage/volumes', query={'name': 'wf_late'}, field='state', values=['online'],
                  job_timeout=0.5)
-    assert result['wait']['outcome'] == 'timed_out' and result['wait']['polls'] >= 2, result
+    assert result['wait']['outcome'] == 'timed_out' and 'no record matches the query name=wf_late' in result['msg'], result
     assert api('PATCH', 'cluster/jobs/%s' % uuid, params={'action': 'resume'}).status_code == 200
     result = run(wait_for_module, path='storage/volumes', query={'name': 'wf_late'}, field='state', values=['online'])
     assert not result.get('failed') and result['value'] == 'online', result
