@@ -54,7 +54,7 @@ def test_minimum_volume_size(api):
     assert error["code"] == "262197" and error["target"] == "size"
 
 
-def test_create_beyond_aggregate_free_space_fails_in_the_job(api, sim):
+def test_create_beyond_aggregate_free_space_fails_in_the_job(api):
     available = api.get("/api/storage/aggregates?name=aggr2&fields=space").json()["records"][0]["space"][
         "block_storage"]["available"]
     resp = api.post(VOLUMES + "?return_timeout=10", json=_vol("huge", size=available + 4096,
