@@ -16,7 +16,7 @@ description:
     waited for with the shared job poller, and the task's outcome is the job's terminal state.
   - For resources that have their own module (M(ontap.rest.volume), ...), prefer that module, which is idempotent.
     This module reports C(changed) for a write that ONTAP accepted, except a query-based PATCH or DELETE that matched
-    no record (ONTAP answers C({"jobs": [], "num_records": 0})), which changed nothing.
+    no record (ONTAP answers with an empty C(jobs) list and a C(num_records) of 0), which changed nothing.
   - A GET of a collection returns one page unless O(follow_next=true), which reads every page.
   - A path of one job (C(cluster/jobs/{uuid})) whose uuid is malformed is refused before anything is sent.
 author:
