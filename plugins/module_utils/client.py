@@ -385,17 +385,18 @@ class OntapClient(object):
         """GET ``path``; see :meth:`request`. :returns: :class:`OntapResponse`. :raises OntapError:"""
         return self.request('GET', path, query=query, retry=retry)
 
-    def get_records(self, path, query=None, max_pages=MAX_PAGES):
+    def get_records(self, path, query=None, max_pages=MAX_PAGES, retry=True):
         """GET a collection and follow ``_links.next`` to the end (FIELD_CASES F19).
 
         A page may hold zero records and still have a ``next`` link (ONTAP cut the read at its collection
         ``return_timeout``); the links are followed regardless. A read is never returned cut off.
 
+        :param retry: ``False``: no urllib3 GET retries (the caller retries inside its own budget).
         :returns: list of record dicts from every page.
         :raises OntapError: more than ``max_pages`` pages, or a ``next`` link that repeats (the read is incomplete).
         :raises OntapApiError, OntapTransportError: as :meth:`request`.
         """
-        resp = self.get(path, query)
+        resp = self.get(path, query, retry=retry)
         records = []
         seen = set()
         pages = 1
@@ -413,7 +414,7 @@ class OntapClient(object):
                 raise OntapError('GET %s: still more records after %d pages (%d records read); the read is incomplete '
                                  'and was not used.' % (self.url(path, query), pages, len(records)))
             seen.add(href)
-            resp = self.get(href)
+            resp = self.get(href, retry=retry)
             pages += 1
 
     def get_version(self):

@@ -26,7 +26,7 @@ import math
 import random
 import time
 
-from ansible_collections.ontap.rest.plugins.module_utils.client import validate_return_timeout
+from ansible_collections.ontap.rest.plugins.module_utils.client import OntapResponse, validate_return_timeout
 from ansible_collections.ontap.rest.plugins.module_utils.errors import (
     OntapApiError,
     OntapError,
@@ -108,6 +108,46 @@ class WaitOptions(object):
         return ('WaitOptions(wait_for_completion=%r, return_timeout=%r, poll_interval=%r, max_poll_interval=%r, '
                 'job_timeout=%r)' % (self.wait_for_completion, self.return_timeout, self.poll_interval,
                                      self.max_poll_interval, self.job_timeout))
+
+
+#: Seconds added before rounding what is left of a budget down to ``return_timeout`` (a 3 s budget sends 3, not 2,
+#: although a few microseconds passed since it started); at most this much past the deadline.
+ROUNDING_SLACK = 0.01
+
+
+class Budget(object):
+    """The task's one wait budget: ``job_timeout`` seconds of monotonic time from :attr:`started` (the first write).
+
+    Every request, resend, poll and verification read of a task takes its time from one ``Budget``, so nothing the
+    task does ends later than ``job_timeout`` plus one HTTP round trip (issue 9, item 2).
+
+    :param job_timeout: seconds (>= 0).
+    :param clock: monotonic seconds (injectable).
+    :param started: ``clock()`` the budget counts from (default: now).
+    """
+
+    def __init__(self, job_timeout, clock=time.monotonic, started=None):
+        self.job_timeout = float(job_timeout)
+        self.clock = clock
+        self.started = clock() if started is None else started
+        self.deadline = self.started + self.job_timeout
+
+    def remaining(self):
+        """Seconds left (>= 0.0)."""
+        return max(0.0, self.deadline - self.clock())
+
+    def elapsed(self):
+        """Seconds since :attr:`started`."""
+        return max(0.0, self.clock() - self.started)
+
+    def return_timeout(self, wanted):
+        """The ``return_timeout`` (int seconds) a request may carry now: ``wanted``, never more than the whole seconds
+        left (rounded down; 0 when less than a second is left), so ONTAP never holds a request past the deadline.
+        :data:`ROUNDING_SLACK` absorbs the microseconds between starting the budget and sending the first write."""
+        return max(0, min(int(wanted), int(math.floor(self.remaining() + ROUNDING_SLACK))))
+
+    def __repr__(self):
+        return 'Budget(job_timeout=%g, remaining=%.3f)' % (self.job_timeout, self.remaining())
 
 
 def backoff(first, cap, factor=1.5, jitter=0.1, rand=random.random):
@@ -237,7 +277,9 @@ class JobPoller(object):
         tracked = [_Tracked(job) for job in raw]
         if status_code in (200, 201):
             for item in tracked:
+                # ONTAP: 200/201 with a job means the job completed successfully within return_timeout.
                 item.outcome, item.how = 'success', 'http%d' % status_code
+                item.job.setdefault('state', 'success')
             return self._result(tracked, started_at, 0)
         if status_code != 202:
             raise OntapError('HTTP %s answer with a job is not one of 200, 201, 202; the outcome was not verified.'
@@ -247,6 +289,33 @@ class JobPoller(object):
                 item.outcome = 'not_waited'
             return self._result(tracked, started_at, 0)
         return self._poll(tracked, started_at, read_first=False)
+
+    def failed_in_time(self, error, started_at):
+        """The result of a write whose job failed within ``return_timeout``: ONTAP answers with an HTTP error whose
+        body holds ``error`` and ``job`` (shared/ONTAP_ASYNC.md). The job is read once for its state, message, code
+        and error as ONTAP gives them; when that read fails, the answer's error stands in for them.
+
+        :param error: the :class:`OntapApiError` (its ``body`` has ``job`` with a uuid).
+        :returns: :class:`JobWaitResult` with outcome ``failure``, the same shape as a failure seen by polling.
+        """
+        item = _Tracked(error.body['job'])
+        polls = 0
+        if self.options.wait_for_completion:
+            polls = 1
+            try:
+                job = self.read_job(item.uuid)
+            except (OntapApiError, OntapTransportError):
+                job = None
+            if isinstance(job, dict) and job.get('state') in TERMINAL:
+                item.job = dict(job, uuid=job.get('uuid') or item.uuid)
+        if item.job.get('state') not in TERMINAL:
+            details = {'code': error.code, 'message': error.message}
+            if error.arguments:
+                details['arguments'] = error.arguments
+            item.job.update(state='failure', message=error.message, code=_int_code(error.code), error=details)
+        item.outcome = item.job['state']
+        item.how = 'http%d' % error.status
+        return self._result([item], started_at, polls)
 
     def wait_for(self, jobs, started_at):
         """Wait for existing job(s) (``ontap.rest.job``).
@@ -393,6 +462,20 @@ class JobPoller(object):
         return text
 
 
+def _int_code(code):
+    """ONTAP's error code (a string in error bodies) as the integer a job object carries, when it is one."""
+    try:
+        return int(code)
+    except (TypeError, ValueError):
+        return code
+
+
+def job_error(exc):
+    """``True`` when ``exc`` is an HTTP error that names a job: the job ran and failed within ``return_timeout``."""
+    job = exc.body.get('job') if isinstance(exc, OntapApiError) and isinstance(exc.body, dict) else None
+    return isinstance(job, dict) and bool(job.get('uuid') or _uuid_from_links(job))
+
+
 def _clause(error):
     return str(error).rstrip('. ')
 
@@ -433,32 +516,46 @@ def job_reader(client, fields=JOB_FIELDS):
 
 
 def send_and_wait(client, method, path, query=None, body=None, options=None, clock=time.monotonic, sleep=time.sleep,
-                  rand=random.random):
+                  rand=random.random, budget=None):
     """Send an asynchronous write and wait for its job(s).
 
-    Options are validated before anything is sent; ``started_at = clock()`` is taken before sending; the request
-    carries ``return_timeout`` (0 when not waiting) and is never resent.
+    Options are validated before anything is sent; the request is never resent. Its ``return_timeout`` is the
+    option's value (0 when not waiting), never more than the whole seconds left in the budget, and the client's read
+    timeout follows it (``http_timeout + return_timeout``): ONTAP never holds the request past the deadline.
 
+    :param budget: the task's :class:`Budget` (default: a new one of ``options.job_timeout`` seconds, from now). The
+        wait ends at its deadline, whatever the write's pages and polls.
     :returns: ``(OntapResponse, JobWaitResult)``, or ``(OntapResponse, None)`` for a 2xx answer without a job
-        (a synchronous endpoint).
+        (a synchronous endpoint). A job that failed within ``return_timeout`` (an HTTP error naming a job) is a
+        ``JobWaitResult`` with outcome ``failure`` and the job read once, like a failure seen after a 202; the
+        response is then ONTAP's error answer (its status and body) as an ``OntapResponse``.
     :raises OntapOptionError: bad options (nothing sent).
-    :raises OntapApiError: HTTP error (a job that failed within ``return_timeout`` comes back this way); for a 5xx on
-        a write, ``outcome_unknown`` is true and the message says the outcome is unknown and nothing was resent (F07).
+    :raises OntapApiError: HTTP error without a job; for a 5xx on a write, ``outcome_unknown`` is true and the message
+        says the outcome is unknown and nothing was resent (F07).
     :raises OntapTransportError: no answer; for a write that may have reached ONTAP (read timeout, reset)
         ``outcome_unknown`` is true and the message says so (F07).
     :raises OntapError: HTTP 202 without a job (the outcome cannot be followed).
     """
     options = options if options is not None else WaitOptions()
     options.validate()
-    return_timeout = options.return_timeout if options.wait_for_completion else 0
+    budget = budget if budget is not None else Budget(options.job_timeout, clock)
+    wanted = options.return_timeout if options.wait_for_completion else 0
     started_at = clock()
-    response = client.request(method, path, query=query, body=body, return_timeout=return_timeout, retry=False)
+    options = WaitOptions(options.wait_for_completion, options.return_timeout, options.poll_interval,
+                          options.max_poll_interval, max(0.0, budget.deadline - started_at))
+    poller = JobPoller(job_reader(client), options, clock=clock, sleep=sleep, rand=rand)
+    try:
+        response = client.request(method, path, query=query, body=body, return_timeout=budget.return_timeout(wanted),
+                                  retry=False)
+    except OntapApiError as exc:
+        if job_error(exc):
+            return _error_response(exc), poller.failed_in_time(exc, started_at)
+        raise
     if not response.jobs:
         if response.status_code == 202:
             raise OntapError('%s %s: HTTP 202 (accepted) without a job to follow; the outcome was not verified.'
                              % (method.upper(), response.url))
         return response, None
-    poller = JobPoller(job_reader(client), options, clock=clock, sleep=sleep, rand=rand)
     result = poller.wait(response.status_code, response.body, started_at)
     if not options.wait_for_completion and _next_href(response.body):
         # A query-based PATCH/DELETE that ONTAP cut short: the records behind _links.next were not touched, and
@@ -473,11 +570,30 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
         # A query-based PATCH/DELETE that ONTAP cut short (max_records or return_timeout) names where to go on with
         # the same method and body (ONTAP REST API reference, "Query-based PATCH and DELETE"). Following it is
         # ONTAP's instruction, not a resend: the records already done are not in the next page. One deadline for all.
-        response = client.request(method, _next_href(response.body), body=body, return_timeout=return_timeout, retry=False)
+        if budget.remaining() <= 0:
+            result.outcome = 'timed_out'
+            result.unfollowed_next = _next_href(response.body)
+            result.message = ('%s job_timeout (%g s) ran out before the records behind ONTAP\'s _links.next (%s) were '
+                              'processed; those records were not changed. Run the task again with a larger job_timeout.'
+                              % (result.message, budget.job_timeout, result.unfollowed_next))
+            break
+        try:
+            response = client.request(method, _next_href(response.body), body=body,
+                                      return_timeout=budget.return_timeout(wanted), retry=False)
+        except OntapApiError as exc:
+            if not job_error(exc):
+                raise
+            result = _merge(result, poller.failed_in_time(exc, started_at), clock() - started_at)
+            break
         if not response.jobs:
             break
         result = _merge(result, poller.wait(response.status_code, response.body, started_at), clock() - started_at)
     return first_response, result
+
+
+def _error_response(exc):
+    """ONTAP's HTTP error answer that named a failed job, as an :class:`OntapResponse` (status and body as sent)."""
+    return OntapResponse(exc.status, exc.body, {}, exc.method, exc.url)
 
 
 def _next_href(body):

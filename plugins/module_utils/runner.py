@@ -89,16 +89,23 @@ class OntapModule(object):
         """GET ``path`` (runs in check mode too). :returns: ``client.OntapResponse``. :raises errors.OntapError:"""
         return self.client.get(path, query=query)
 
-    def read_records(self, path, query=None):
-        """GET a collection, following ``_links.next``. :returns: list of record dicts. :raises errors.OntapError:"""
-        return self.client.get_records(path, query=query)
+    def read_records(self, path, query=None, retry=True):
+        """GET a collection, following ``_links.next``; ``retry=False`` for reads whose caller retries inside its own
+        budget. :returns: list of record dicts. :raises errors.OntapError:"""
+        return self.client.get_records(path, query=query, retry=retry)
 
-    def write(self, method, path, query=None, body=None, wait=None, job_timeout=None):
+    @property
+    def diff_mode(self):
+        """``True`` when Ansible runs the task in diff mode (``--diff`` or ``diff: true``): only then is ``diff`` returned."""
+        return bool(getattr(self.module, '_diff', False))
+
+    def write(self, method, path, query=None, body=None, wait=None, job_timeout=None, budget=None):
         """Send a POST/PATCH/DELETE and wait for its job(s) with the task's async options.
 
         :param wait: override of ``wait_for_completion`` for this one call (``None`` = the task's option).
-        :param job_timeout: override of ``job_timeout`` (seconds) for this one call, e.g. what is left of the task's
-            budget after busy refusals (``None`` = the task's option).
+        :param job_timeout: override of ``job_timeout`` (seconds) for this one call (``None`` = the task's option).
+        :param budget: the task's ``job_poller.Budget`` shared by several writes (busy resends, an unmount before a
+            delete): the write's ``return_timeout`` and wait end at its deadline.
         :returns: ``(client.OntapResponse, job_poller.JobWaitResult or None)``; ``(None, None)`` in check mode, where
             nothing is sent and the request is recorded in :attr:`would_send` instead.
         :raises errors.OntapError: on an HTTP error, a transport error, or a write whose outcome is unknown.
@@ -115,7 +122,7 @@ class OntapModule(object):
         if job_timeout is not None:
             overrides['job_timeout'] = job_timeout
         return send_and_wait(self.client, method, path, query=query, body=body, options=self.wait_options(**overrides),
-                             clock=self.clock, sleep=self.sleep)
+                             clock=self.clock, sleep=self.sleep, budget=budget)
 
     def wait_for_jobs(self, jobs, started_at=None):
         """Wait for existing job(s) with the task's poll options.

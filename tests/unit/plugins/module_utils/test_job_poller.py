@@ -20,6 +20,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import (
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import (
     JOB_FIELDS,
     NON_TERMINAL,
+    Budget,
     OUTCOMES,
     TERMINAL,
     JobPoller,
@@ -734,3 +735,72 @@ def test_timed_out_while_paused_says_paused_and_how_to_resume(clock):
     result = poller(clock, Script(clock, **{J1: [job('paused')]}), job_timeout=10).wait_for([J1], clock())
     assert result.outcome == 'timed_out'
     assert 'paused, not finished' in result.message and 'resume' in result.message and 'still running' not in result.message
+
+
+# -- issue 9 item 2: one budget; item 3: one result contract ------------------------------------------------------
+
+@pytest.mark.parametrize('job_timeout, sent', [(600, 120), (5, 5), (5.9, 5), (0.995, 1), (0.98, 0), (0, 0)])
+def test_item2_return_timeout_is_capped_to_the_whole_seconds_left(clock, job_timeout, sent):
+    client = FakeClient(clock, response(202, accepted(J1)), [get_answer(job('running'))])
+    send_and_wait(client, 'POST', 'storage/volumes', body={}, options=WaitOptions(job_timeout=job_timeout),
+                  clock=clock, sleep=clock.sleep)
+    assert client.calls[0]['return_timeout'] == sent
+
+
+def test_item2_a_shared_budget_caps_a_later_write_to_what_is_left(clock):
+    budget = Budget(10, clock)
+    clock.advance(7.5)                       # an earlier write of the same task used 7.5 s
+    client = FakeClient(clock, response(202, accepted(J1)), [get_answer(job('running'))])
+    started = clock()
+    _resp, result = send_and_wait(client, 'DELETE', 'storage/volumes/x', options=WaitOptions(job_timeout=600),
+                                  clock=clock, sleep=clock.sleep, budget=budget)
+    assert client.calls[0]['return_timeout'] == 2
+    assert result.outcome == 'timed_out' and clock.now == pytest.approx(started + 2.5)
+
+
+def test_item2_following_next_stops_at_the_budget(clock):
+    first = response(200, {'jobs': [accepted(J1)['job']], '_links': {'next': {'href': '/api/storage/volumes?start.uuid=1'}}})
+    client = FakeClient(clock, first, [AssertionError('no GET')], send_takes=6)
+    _resp, result = send_and_wait(client, 'DELETE', 'storage/volumes', query={'name': 'tmp_1'},
+                                  options=WaitOptions(job_timeout=5), clock=clock, sleep=clock.sleep)
+    assert len([call for call in client.calls if call['method'] == 'DELETE']) == 1
+    assert result.outcome == 'timed_out' and not result.ok and 'not changed' in result.message
+
+
+def _failed_in_time():
+    body = {'error': {'message': 'Not enough space', 'code': '917536'}, 'job': accepted(J1)['job']}
+    return OntapApiError(400, code='917536', message='Not enough space', method='POST', url='/api/storage/volumes',
+                         body=body)
+
+
+def test_item3_failure_within_return_timeout_reads_the_job_once(clock):
+    failed = job('failure', 'Not enough space', 917536)
+    failed['error'] = {'code': '917536', 'message': 'Not enough space'}
+    client = FakeClient(clock, _failed_in_time(), [get_answer(failed)])
+    resp, result = send_and_wait(client, 'POST', 'storage/volumes', body={}, clock=clock, sleep=clock.sleep)
+    assert resp.status_code == 400 and result.outcome == 'failure' and result.polls == 1 and len(client.gets()) == 1
+    assert result.job['state'] == 'failure' and result.job['code'] == 917536 and result.job['message'] == 'Not enough space'
+    assert result.as_result()['job_wait']['outcome'] == 'failure'
+
+
+def test_item3_failure_within_return_timeout_keeps_the_answer_when_the_job_cannot_be_read(clock):
+    forbidden = OntapApiError(403, code='6', message='not authorized', method='GET', url='/api/cluster/jobs/x')
+    client = FakeClient(clock, _failed_in_time(), [forbidden])
+    _resp, result = send_and_wait(client, 'POST', 'storage/volumes', body={}, clock=clock, sleep=clock.sleep)
+    assert result.outcome == 'failure' and result.job['uuid'] == J1
+    assert result.job['state'] == 'failure' and result.job['code'] == 917536 and result.job['message'] == 'Not enough space'
+    assert result.job['error'] == {'code': '917536', 'message': 'Not enough space'}
+
+
+@pytest.mark.parametrize('status', [200, 201])
+def test_item3_fast_success_job_has_its_state(clock, status):
+    client = FakeClient(clock, response(status, accepted(J1)), [AssertionError('no GET')])
+    _resp, result = send_and_wait(client, 'POST', 'storage/volumes', body={}, clock=clock, sleep=clock.sleep)
+    assert result.job['state'] == 'success' and result.job['uuid'] == J1
+
+
+def test_item3_an_http_error_without_a_job_is_still_an_error(clock):
+    refused = OntapApiError(409, code='1', message='duplicate', method='POST', url='/api/storage/volumes', body={})
+    client = FakeClient(clock, refused, [AssertionError('no GET')])
+    with pytest.raises(OntapApiError):
+        send_and_wait(client, 'POST', 'storage/volumes', body={}, clock=clock, sleep=clock.sleep)
