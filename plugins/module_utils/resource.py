@@ -43,8 +43,14 @@ options map to them) and calls :func:`run_resource`. Everything that decides the
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import BUSY_CODES, OntapApiError, OntapError, OntapTransportError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
+from ansible_collections.ontap.rest.plugins.module_utils.errors import (
+    BUSY_CODES,
+    OntapApiError,
+    OntapError,
+    OntapOptionError,
+    OntapTransportError,
+)
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, backoff
 
 #: Pauses (seconds) between re-reads of an object a job just created or changed (read-after-write lag, F16). Only for
 #: the plain re-read after a job that succeeded; an outcome that is unknown is verified within ``job_timeout`` instead.
@@ -72,6 +78,47 @@ UNFINISHED_JOB_STATES = 'queued|running|paused'
 DEFAULT_POLL_INTERVAL = 2.0
 DEFAULT_MAX_POLL_INTERVAL = 30.0
 DEFAULT_JOB_TIMEOUT = 600.0
+
+
+#: What ONTAP reads as query operators in a filter value (ONTAP REST API reference, "Query parameters"): wildcard,
+#: negation, alternation, comparisons, ranges, and braces (extended queries in some releases). A natural-key value
+#: containing one of them would select other objects than the one named, so it is refused before anything is sent.
+QUERY_OPERATOR_CHARS = ('*', '!', '|', '<', '>', '{', '}')
+QUERY_OPERATOR_STRINGS = ('..',)
+
+
+def check_literal(option, value):
+    """Refuse a natural-key value that ONTAP would read as a query instead of a name (issue 9, item 1).
+
+    :param option: the module option the value came from (named in the error).
+    :param value: the value (``None`` is allowed: an option not given).
+    :raises OntapOptionError: the value is empty or holds one of :data:`QUERY_OPERATOR_CHARS` /
+        :data:`QUERY_OPERATOR_STRINGS`.
+    """
+    if value is None:
+        return
+    text = str(value)
+    if text.strip() == '':
+        raise OntapOptionError(option, '%s must not be empty: it names one object and is matched exactly.' % option)
+    found = [char for char in QUERY_OPERATOR_CHARS if char in text] + [item for item in QUERY_OPERATOR_STRINGS
+                                                                        if item in text]
+    if found:
+        raise OntapOptionError(option, '%s: %r contains %s, which ONTAP reads as a query operator (wildcard, negation, '
+                               'alternation, comparison or range), so it could select other objects than the one '
+                               'named; nothing was sent. A name is matched exactly: use the literal name (ONTAP does '
+                               'not allow these characters in volume, SVM, qtree or snapshot names).'
+                               % (option, text, ', '.join(repr(item) for item in found)))
+
+
+def matches_exactly(record, query):
+    """``True`` when every filter of ``query`` (``fields`` and other reserved parameters aside) equals the record's
+    value exactly: the client side of "a name is data, never a query"."""
+    for field, wanted in query.items():
+        if field in ('fields', 'return_records', 'max_records', 'order_by', 'return_timeout'):
+            continue
+        if get_path(record, field) != wanted:
+            return False
+    return True
 
 
 def get_path(record, dotted):
@@ -144,17 +191,43 @@ class Field(object):
     :param path: ONTAP field, dotted (``'nas.path'``); read with ``fields=`` and sent in bodies at that place.
     :param to_api: option value -> ONTAP value (default: unchanged).
     :param from_api: ONTAP value as read -> comparable option value (default: unchanged).
-    :param create_only: sent on create, never compared or modified (a mismatch is ignored).
+    :param create_only: sent on create, never modified; a different value on an existing object is reported in a
+        warning naming the option, both values and ``create_only_hint`` (what to use instead), never silently ignored.
+    :param create_only_hint: the sentence that says how to change it instead (``'Move the volume with ...'``).
     :param read_path: the ``fields=`` name when it differs from ``path`` (``'aggregates.name'``).
+    :param required_at_create: the task fails, naming the option, when it must create the object without it.
+    :param equal: ``equal(current, wanted, params) -> bool`` for fields whose values may differ a little and still
+        be the same (a size within ``size_change_threshold``); default: equality after :func:`normalise`.
+    :param unset_value: the option value that means "not set on the object" (``''`` for a junction path: ONTAP
+        reports ``nas.path`` only while the volume is mounted); a field ONTAP leaves out then reads as this value,
+        and it is not sent on create (the object is created without it).
     """
 
-    def __init__(self, option, path, to_api=None, from_api=None, create_only=False, read_path=None):
+    def __init__(self, option, path, to_api=None, from_api=None, create_only=False, read_path=None,
+                 required_at_create=False, equal=None, unset_value=None, create_only_hint=None):
         self.option = option
         self.path = path
         self.to_api = to_api or (lambda value: value)
         self.from_api = from_api or (lambda value: value)
         self.create_only = create_only
+        self.create_only_hint = create_only_hint
         self.read_path = read_path or path
+        self.required_at_create = required_at_create
+        self.equal = equal
+        self.unset_value = unset_value
+
+    def read(self, record):
+        """The field's value in ``record``, in option terms."""
+        value = get_path(record, self.path)
+        if value is None and self.unset_value is not None:
+            return self.unset_value
+        return self.from_api(value)
+
+    def same(self, current, wanted, params):
+        """``True`` when ``current`` (read) and ``wanted`` (the option) are the same for this field."""
+        if self.equal is not None:
+            return self.equal(current, wanted, params)
+        return normalise(current) == normalise(wanted)
 
 
 def _uuid_path(resource, record):
@@ -174,11 +247,16 @@ class ResourceSpec(object):
     :param item_path: ``(resource, record) -> path`` of one object; default ``<collection>/<uuid>``.
     :param id_fields: fields read to address one object (default ``['uuid']``; qtrees: ``['id', 'volume.uuid']``).
     :param rename: the key option a ``from_name`` option renames (``'name'``), or ``None`` (no rename).
-    :param context: extra option names shown with the key in messages (``['svm', 'volume']`` for a snapshot).
+    :param context: extra option names shown with the key in messages (``['svm', 'volume']`` for a snapshot); they
+        name parent objects, so they are checked as literals like the key.
+    :param before_delete: ``(resource, record) -> [(method, path, body, what)]``: writes ONTAP requires before the
+        DELETE (a volume is unmounted first); sent in order under the task's one budget, in ``would_send`` in check mode.
+    :param checks: ``[check(resource, record, changes)]`` run on a planned modify before anything is sent; a check
+        raises :class:`errors.OntapOptionError` to refuse it (shrinking a volume without ``allow_shrink``).
     """
 
     def __init__(self, name, collection, keys, fields, create_body, item_path=None, id_fields=None, rename=None,
-                 context=None):
+                 context=None, before_delete=None, checks=None):
         self.name = name
         self.collection = collection
         self.keys = keys
@@ -188,6 +266,15 @@ class ResourceSpec(object):
         self.id_fields = list(id_fields or ['uuid'])
         self.rename = rename
         self.context = list(context or [])
+        self.before_delete = before_delete
+        self.checks = list(checks or [])
+
+    def literal_options(self):
+        """Options that name one object (the key, the parents in ``context``, ``from_name``): matched exactly."""
+        options = list(self.keys) + [option for option in self.context if option not in self.keys]
+        if self.rename:
+            options.append('from_name')
+        return options
 
     def read_fields(self):
         names = self.id_fields + list(self.keys.values()) + [field.read_path for field in self.fields]
@@ -195,16 +282,22 @@ class ResourceSpec(object):
 
 
 class Resource(object):
-    """One run of ``state: present|absent`` for one object, on an :class:`runner.OntapModule`."""
+    """One run of ``state: present|absent`` for one object, on an :class:`runner.OntapModule`.
+
+    :raises errors.OntapOptionError: (from the constructor) a natural-key, parent or ``from_name`` value that ONTAP
+        would read as a query operator, before anything is sent (issue 9, item 1).
+    """
 
     def __init__(self, ontap, spec):
         self.ontap = ontap
         self.spec = spec
         self.params = ontap.params
+        for option in spec.literal_options():
+            check_literal(option, self.params.get(option))
         self.parents = {}
         self._collection = None
-        #: monotonic time (s) the last write was first sent, and its ``job_timeout`` deadline (set by :meth:`send`).
-        self.deadline = None
+        #: the task's one :class:`job_poller.Budget`, from the first write on (set by :meth:`send`).
+        self.budget = None
         self.verify_reads = 0
         self.verify_error = None
         self.verify_budget = None
@@ -212,6 +305,11 @@ class Resource(object):
         self.attempts = 0
 
     # -- reading -------------------------------------------------------------------------------------------------
+
+    @property
+    def deadline(self):
+        """Monotonic time (s) the task's budget ends, or ``None`` before the first write."""
+        return self.budget.deadline if self.budget is not None else None
 
     @property
     def collection(self):
@@ -236,15 +334,18 @@ class Resource(object):
         return ', '.join('%s=%s' % (option, values.get(option)) for option in options)
 
     def find_parent(self, noun, collection, query):
-        """The one record of ``collection`` matching ``query`` (the parent of this resource's collection).
+        """The one record of ``collection`` matching ``query`` exactly (the parent of this resource's collection).
 
         The record is kept in :attr:`parents` under ``noun``.
 
-        :raises ParentAbsent: no record matches. :raises errors.OntapError: several match, or the read failed.
+        :raises ParentAbsent: no record matches. :raises errors.OntapError: several match, a record ONTAP returned
+            does not match the query exactly, or the read failed.
         """
+        for field, value in query.items():
+            check_literal(field, value)
         text = ', '.join('%s=%s' % item for item in sorted(query.items()))
         wanted = dict(query)
-        query = dict(query, fields='uuid,name')
+        query = dict(query, fields=','.join(sorted(set(['uuid', 'name'] + list(wanted)))))
         records = self._read(collection, query, noun, text)
         if not records:
             raise ParentAbsent(noun, text, wanted)
@@ -253,24 +354,35 @@ class Resource(object):
         self.parents[noun] = records[0]
         return records[0]
 
-    def _read(self, collection, query, noun, text):
+    def _read(self, collection, query, noun, text, retry=True):
         try:
-            return self.ontap.read_records(collection, query=query)
+            records = self.ontap.read_records(collection, query=query, retry=retry)
         except (OntapApiError, OntapTransportError):
             raise
         except OntapError as exc:
             # A cut-off or endless collection read: the object's existence is unknown, so nothing is done (F19).
             raise OntapError('The lookup of %s %s could not be completed, so whether it exists is unknown and nothing '
                              'was changed: %s' % (noun, text, exc))
+        for record in records:
+            if not matches_exactly(record, query):
+                # A name is data, never a query: a record that is not the one named is never a target (item 1).
+                raise OntapError('The lookup of %s %s returned a %s that does not match it exactly (%s); it is not the '
+                                 'object the task names, so nothing was changed.'
+                                 % (noun, text, noun, ', '.join('%s=%s' % (field, get_path(record, field))
+                                                                 for field in sorted(query) if field != 'fields')))
+        return records
 
-    def lookup(self, **overrides):
+    def lookup(self, retry=True, **overrides):
         """The object found by its natural key (``overrides`` replace key options, e.g. ``name=from_name``), or ``None``.
 
+        :param retry: ``False`` for reads inside the task's budget (no urllib3 GET retries).
         :raises errors.OntapError: on ambiguity or read errors, and when the read was cut off (F19).
         """
+        for option, value in overrides.items():
+            check_literal(option if option != self.spec.rename else 'from_name', value)
         query = self.key_query(**overrides)
         query['fields'] = self.spec.read_fields()
-        records = self._read(self.collection, query, self.spec.name, self.key_text(**overrides))
+        records = self._read(self.collection, query, self.spec.name, self.key_text(**overrides), retry=retry)
         if len(records) > 1:
             raise OntapError('%d %ss match %s; the natural key must select one.'
                              % (len(records), self.spec.name, self.key_text(**overrides)))
@@ -278,13 +390,17 @@ class Resource(object):
 
     def reread(self, want_present=True):
         """Re-read after a job that succeeded, with a short bounded backoff (:data:`REREAD_PAUSES`) until the object
-        is (or is no longer) visible (read-after-write lag, F16)."""
-        record = self.lookup()
+        is (or is no longer) visible (read-after-write lag, F16); no pause goes past the task's budget."""
+        record = self.lookup(retry=self.budget is None)
         for pause in REREAD_PAUSES:
             if (record is not None) == want_present:
                 break
+            if self.budget is not None:
+                if self.budget.remaining() <= 0:
+                    break
+                pause = min(pause, self.budget.remaining())
             self.ontap.sleep(pause)
-            record = self.lookup()
+            record = self.lookup(retry=self.budget is None)
         return record
 
     def _option(self, name, default):
@@ -292,22 +408,22 @@ class Resource(object):
         return float(default if value is None else value)
 
     def verify(self, want_present):
-        """Re-read until the object shows the intended end state, or the write's ``job_timeout`` budget runs out.
+        """Re-read until the object shows the intended end state, or the task's ``job_timeout`` budget runs out.
 
         Used when a write's outcome is unknown: its job's status could not be read (F13, F14) or its answer was lost
-        (F07). The budget counts from the write (:meth:`send` keeps its deadline), as the job poller counts it, so
-        whatever the poller used is not given again. Pauses grow from ``poll_interval`` to ``max_poll_interval``
-        (``job_poller.backoff``), are never longer than what is left, and one last read is made at the deadline.
-        Transient read errors (transport errors, 5xx, busy, a cut-off read) are tolerated inside the budget; any other
-        read error ends the verification.
+        (F07). The budget is the task's one :class:`job_poller.Budget` (from the first write), as the job poller
+        counts it, so whatever the poller used is not given again. Pauses grow from ``poll_interval`` to
+        ``max_poll_interval`` (``job_poller.backoff``), are never longer than what is left, and one last read is made
+        at the deadline. Reads are not retried by urllib3 (this loop retries, inside the budget). Transient read
+        errors (transport errors, 5xx, busy, a cut-off read) are tolerated inside the budget; any other read error
+        ends the verification.
 
         :returns: ``(record, holds)``; :attr:`verify_reads`, :attr:`verify_error` (the last read's error or ``None``)
             and :attr:`verify_budget` (seconds) describe the attempt.
         """
-        clock = self.ontap.clock
-        budget = self._option('job_timeout', DEFAULT_JOB_TIMEOUT)
-        deadline = self.deadline if self.deadline is not None else clock() + budget
-        self.verify_budget = budget
+        if self.budget is None:
+            self.budget = Budget(self._option('job_timeout', DEFAULT_JOB_TIMEOUT), self.ontap.clock)
+        self.verify_budget = self.budget.job_timeout
         first = self._option('poll_interval', DEFAULT_POLL_INTERVAL)
         pauses = backoff(first, max(first, self._option('max_poll_interval', DEFAULT_MAX_POLL_INTERVAL)))
         record = None
@@ -315,7 +431,7 @@ class Resource(object):
         while True:
             self.verify_reads += 1
             try:
-                record, self.verify_error = self.lookup(), None
+                record, self.verify_error = self.lookup(retry=False), None
             except OntapApiError as exc:
                 self.verify_error = exc
                 if not (exc.is_server_error or exc.is_busy):
@@ -324,7 +440,7 @@ class Resource(object):
                 self.verify_error = exc
             if self.verify_error is None and self._holds(record, want_present):
                 return record, True
-            remaining = deadline - clock()
+            remaining = self.budget.remaining()
             if remaining <= 0:
                 return record, False
             self.ontap.sleep(min(next(pauses), remaining))
@@ -346,7 +462,7 @@ class Resource(object):
         """``True`` when the SVM ``svm_name`` is not visible to this account (it does not exist, or the account is
         scoped to another SVM), ``None`` when the account may not list SVMs, ``False`` when it is visible."""
         try:
-            records = self.ontap.read_records('svm/svms', query={'name': svm_name, 'fields': 'name'})
+            records = self._read('svm/svms', {'name': svm_name, 'fields': 'name'}, 'SVM', 'name=%s' % svm_name)
         except OntapApiError as exc:
             if exc.status in (401, 403):
                 return None
@@ -383,13 +499,16 @@ class Resource(object):
 
     # -- planning ------------------------------------------------------------------------------------------------
 
-    def comparable(self, record):
-        """``{option: value}`` of ``record`` for every field the task sets, in option terms."""
+    def comparable(self, record, every_field=False):
+        """``{option: value}`` of ``record`` for every field the task sets (``every_field``: every field of the spec
+        that the record holds, for the "before" of a delete), in option terms."""
         values = {}
         for field in self.spec.fields:
-            if self.params.get(field.option) is None:
-                continue
-            values[field.option] = field.from_api(get_path(record, field.path))
+            if every_field:
+                if get_path(record, field.path) is not None:
+                    values[field.option] = field.read(record)
+            elif self.params.get(field.option) is not None:
+                values[field.option] = field.read(record)
         return values
 
     def desired(self):
@@ -398,18 +517,49 @@ class Resource(object):
 
     def changes(self, record):
         """Options whose desired value differs from ``record`` (create-only fields excluded; lists compared
-        order-insensitively; fields the task does not set are never compared)."""
-        current = self.comparable(record)
+        order-insensitively, or by the field's own ``equal``; fields the task does not set are never compared)."""
         return dict((field.option, self.params[field.option]) for field in self.spec.fields
                     if not field.create_only and self.params.get(field.option) is not None
-                    and normalise(current.get(field.option)) != normalise(self.params[field.option]))
+                    and not field.same(field.read(record), self.params[field.option], self.params))
 
-    def body(self, options):
+    def warn_create_only(self, record):
+        """Warn for every create-only option the task sets that differs from the existing object (item 6): it is not
+        changed by this module, and the warning says what to use instead."""
+        for field in self.spec.fields:
+            wanted = self.params.get(field.option)
+            if not field.create_only or wanted is None:
+                continue
+            current = field.read(record)
+            if not field.same(current, wanted, self.params):
+                self.ontap.warnings.append(
+                    '%s: the %s %s has %s=%r, the task asks for %r; %s is used only when the %s is created, so it was '
+                    'not changed.%s' % (field.option, self.spec.name, self.key_text(), field.option, current, wanted,
+                                        field.option, self.spec.name,
+                                        ' ' + field.create_only_hint if field.create_only_hint else ''))
+
+    def check_required_at_create(self):
+        """:raises errors.OntapOptionError: a required-at-create option is missing (item 7); nothing is sent."""
+        missing = [field.option for field in self.spec.fields
+                   if field.required_at_create and self.params.get(field.option) is None]
+        if missing:
+            raise OntapOptionError(missing[0], '%s %s required to create %s %s, which does not exist; nothing was sent.'
+                                   % (' and '.join(missing), 'is' if len(missing) == 1 else 'are', self.spec.name,
+                                      self.key_text()))
+
+    def body(self, options, create=False):
         body = {}
         for field in self.spec.fields:
             if field.option in options:
+                if create and field.unset_value is not None and options[field.option] == field.unset_value:
+                    continue      # "not set" is what a new object is anyway
                 set_path(body, field.path, field.to_api(options[field.option]))
         return body
+
+    def with_diff(self, result, before, after):
+        """Add ``diff`` (``before``/``after`` dicts) to ``result`` when Ansible runs in diff mode (item 8)."""
+        if self.ontap.diff_mode:
+            result['diff'] = dict(before=before or {}, after=after or {})
+        return result
 
     # -- executing -----------------------------------------------------------------------------------------------
 
@@ -439,41 +589,39 @@ class Resource(object):
                 raise OntapError('Cannot rename %s %s to %s: neither exists.'
                                  % (self.spec.name, self.key_text(**{self.spec.rename: rename_from}),
                                     self.params[self.spec.rename]))
+            self.warn_create_only(source)
             return self.modify(source, self.changes(source), rename=True)
         if record is None:
             return self.create()
+        self.warn_create_only(record)
         changes = self.changes(record)
         if not changes:
             self.ontap.exit(False, **{self.spec.name: record})
         return self.modify(record, changes)
 
-    def _diff(self, before, after):
-        return dict(before=before or {}, after=after or {})
-
     def send(self, method, path, body=None, query=None):
-        """Send a write through the job poller; resend it while ONTAP refuses it as busy, inside ``job_timeout``.
+        """Send a write through the job poller; resend it while ONTAP refuses it as busy, inside the task's budget.
 
-        The whole sequence (refusals, pauses and the final wait) shares one budget: each attempt's job wait gets
-        what is left of ``job_timeout``. In check mode nothing is sent (``(None, None)``).
+        The task's writes (refusals, pauses, an unmount before a delete, and each final wait) share one
+        :class:`job_poller.Budget` of ``job_timeout`` seconds, started by the first write: each request's
+        ``return_timeout`` and each wait end at its deadline. In check mode nothing is sent (``(None, None)``).
 
         :returns: ``(response, wait_result)`` as :meth:`runner.OntapModule.write`.
         :raises errors.OntapError: the write's own error, or "still busy" when the budget ran out.
         """
         if self.ontap.check_mode:
             return self.ontap.write(method, path, query=query, body=body)
-        clock, sleep = self.ontap.clock, self.ontap.sleep
-        budget = self._option('job_timeout', DEFAULT_JOB_TIMEOUT)
-        started = clock()
-        deadline = started + budget
-        self.deadline = deadline
+        sleep = self.ontap.sleep
+        if self.budget is None:
+            self.budget = Budget(self._option('job_timeout', DEFAULT_JOB_TIMEOUT), self.ontap.clock)
+        budget = self.budget
         pauses = backoff(BUSY_FIRST_PAUSE, BUSY_MAX_PAUSE)
         self.attempts = 0
         while True:
             self.attempts += 1
-            remaining = max(0.0, deadline - clock())
             refusal = None
             try:
-                response, wait_result = self.ontap.write(method, path, query=query, body=body, job_timeout=remaining)
+                response, wait_result = self.ontap.write(method, path, query=query, body=body, budget=budget)
             except OntapApiError as exc:
                 if not is_busy_refusal(exc):
                     raise
@@ -484,21 +632,22 @@ class Resource(object):
                     return response, wait_result
                 refusal = OntapError(wait_result.message)
             pause = max(next(pauses), getattr(refusal, 'retry_after', None) or 0.0)
-            if clock() + pause > deadline:
+            if pause > budget.remaining():
                 raise OntapError('ONTAP refused the %s %s as busy %d time(s) within job_timeout (%g s); it was not '
-                                 'carried out. Last answer: %s' % (method, path, self.attempts, budget, refusal))
+                                 'carried out. Last answer: %s' % (method, path, self.attempts, budget.job_timeout, refusal))
             self.ontap.warnings.append('ONTAP refused the %s %s as busy (%s); resent after %.1f s.'
                                        % (method, path, getattr(refusal, 'code', None) or 'busy', pause))
             sleep(pause)
 
     def create(self):
+        self.check_required_at_create()
         desired = self.desired()
-        diff = self._diff({}, dict(self.key_query(), **desired))
+        before, after = {}, dict(self.key_query(), **desired)
         body = self.spec.create_body(self.params)
-        body.update(self.body(desired))
+        body.update(self.body(desired, create=True))
         if self.ontap.check_mode:
             self.ontap.write('POST', self.collection, body=body)
-            self.ontap.exit(True, diff=diff, **{self.spec.name: None})
+            self.ontap.exit(True, **self.with_diff({self.spec.name: None}, before, after))
         try:
             dummy, wait_result = self.send('POST', self.collection, body=body)
         except OntapApiError as exc:
@@ -509,58 +658,88 @@ class Resource(object):
             return self._verify_after_error(exc, 'create', want_present=True)
         except OntapTransportError as exc:
             return self._verify_after_error(exc, 'create', want_present=True)
-        return self._finish(wait_result, diff, 'create', want_present=True)
+        if wait_result is not None and wait_result.outcome == 'failure' and _job_code(wait_result.job) == '1':
+            # The job itself found the name taken (a create that raced ours): converge as for a refused duplicate.
+            return self._converge_duplicate(OntapError(wait_result.message))
+        return self._finish(wait_result, (before, after), 'create', want_present=True)
 
     def modify(self, record, changes, rename=False):
-        before = self.comparable(record)
-        after = dict(before, **changes)
+        for check in self.spec.checks:
+            check(self, record, changes)
+        current = self.comparable(record)
+        before = dict((option, current.get(option)) for option in changes)
+        after = dict(changes)
         body = self.body(changes)
         if rename:
             option = self.spec.rename
             before[option] = self.params['from_name']
             after[option] = self.params[option]
             set_path(body, self.spec.keys[option], self.params[option])
-        diff = self._diff(before, after)
         path = self.item_path(record)
         if self.ontap.check_mode:
             self.ontap.write('PATCH', path, body=body)
-            self.ontap.exit(True, diff=diff, **{self.spec.name: record})
+            self.ontap.exit(True, **self.with_diff({self.spec.name: record}, before, after))
         try:
             dummy, wait_result = self.send('PATCH', path, body=body)
         except (OntapApiError, OntapTransportError) as exc:
             if isinstance(exc, OntapApiError) and not exc.is_server_error:
                 raise
             return self._verify_after_error(exc, 'modify', want_present=True)
-        return self._finish(wait_result, diff, 'modify', want_present=True)
+        return self._finish(wait_result, (before, after), 'modify', want_present=True)
 
     def delete(self, record):
-        diff = self._diff(self.comparable(record), {})
+        before = dict(self.key_query(), **self.comparable(record, every_field=True))
         path = self.item_path(record)
+        steps = list(self.spec.before_delete(self, record)) if self.spec.before_delete else []
         if self.ontap.check_mode:
+            for method, step_path, body, dummy in steps:
+                self.ontap.write(method, step_path, body=body)
             self.ontap.write('DELETE', path)
-            self.ontap.exit(True, diff=diff, **{self.spec.name: None})
+            self.ontap.exit(True, **self.with_diff({self.spec.name: None}, before, {}))
+        for method, step_path, body, what in steps:
+            try:
+                dummy, wait_result = self.send(method, step_path, body=body)
+            except (OntapApiError, OntapTransportError) as exc:
+                if isinstance(exc, OntapApiError) and not exc.is_server_error:
+                    raise OntapError('The %s %s was not deleted: the %s that ONTAP requires first was refused: %s'
+                                     % (self.spec.name, self.key_text(), what, str(exc).rstrip('. ')))
+                self.ontap.fail('The %s %s was not deleted: the outcome of the %s that ONTAP requires first is '
+                                'unknown (%s); nothing more was sent.' % (self.spec.name, self.key_text(), what,
+                                                                          str(exc).rstrip('. ')), changed=True)
+            if wait_result is not None and not wait_result.ok:
+                result = wait_result.as_result()
+                self.ontap.fail('The %s %s was not deleted: the %s that ONTAP requires first did not succeed: %s'
+                                % (self.spec.name, self.key_text(), what, wait_result.message),
+                                changed=wait_result.outcome != 'failure', **result)
         try:
             dummy, wait_result = self.send('DELETE', path)
         except OntapApiError as exc:
             if exc.is_not_found:
                 # Gone between the lookup and the DELETE: absent is converged (F24).
-                self.ontap.exit(False, **{self.spec.name: None})
+                self.ontap.exit(bool(steps), **{self.spec.name: None})
             if not exc.is_server_error:
                 raise
             return self._verify_after_error(exc, 'delete', want_present=False)
         except OntapTransportError as exc:
             return self._verify_after_error(exc, 'delete', want_present=False)
-        return self._finish(wait_result, diff, 'delete', want_present=False)
+        return self._finish(wait_result, (before, {}), 'delete', want_present=False)
 
-    def action(self, method, path, body, record, what):
+    def action(self, method, path, body, record, what, diff=None, observe=None, **extra):
         """A one-off write that has no "present" end state to compare (a snapshot restore): check mode, busy
         resends and the job outcome as for any write; always ``changed`` when carried out.
 
         :param what: a noun phrase for messages (``'restore of volume vol1 to snapshot s1'``).
+        :param diff: ``(before, after)`` as planned, shown in diff mode (check mode too), or ``None``.
+        :param observe: ``() -> (result keys, (before, after) or None)`` read after the job succeeded, replacing the
+            planned ``extra`` and ``diff`` with what the cluster shows (``None``: keep the plan).
+        :param extra: more result keys (``snapshots_destroyed``), as planned.
         """
+        result = dict(extra, **{self.spec.name: record})
+        if diff is not None:
+            self.with_diff(result, diff[0], diff[1])
         if self.ontap.check_mode:
             self.ontap.write(method, path, body=body)
-            self.ontap.exit(True, **{self.spec.name: record})
+            self.ontap.exit(True, **result)
         try:
             dummy, wait_result = self.send(method, path, body=body)
         except (OntapApiError, OntapTransportError) as exc:
@@ -568,7 +747,13 @@ class Resource(object):
                 raise
             # No end state to verify: say plainly that the outcome is unknown and nothing was resent (F07).
             self.ontap.fail('The outcome of the %s is unknown: %s' % (what, exc), changed=True)
-        self.ontap.exit_job(wait_result, changed=True, **{self.spec.name: record})
+        if observe is not None and (wait_result is None or wait_result.outcome == 'success'):
+            seen, seen_diff = observe()
+            result.update(seen)
+            if seen_diff is not None:
+                result.pop('diff', None)
+                self.with_diff(result, seen_diff[0], seen_diff[1])
+        self.ontap.exit_job(wait_result, changed=True, **result)
 
     def _holds(self, record, want_present):
         if not want_present:
@@ -577,6 +762,7 @@ class Resource(object):
 
     def _finish(self, wait_result, diff, action, want_present):
         outcome = wait_result.outcome if wait_result is not None else 'success'
+        base = self.with_diff({}, diff[0], diff[1])
         if outcome in ('success', 'not_waited'):
             record = self.reread(want_present) if outcome == 'success' else None
             if outcome == 'success' and (record is not None) != want_present:
@@ -585,14 +771,15 @@ class Resource(object):
                                            'ONTAP may take a moment longer to show it.'
                                            % (self.spec.name, self.key_text(), 'is not visible' if want_present else 'exists',
                                               sum(REREAD_PAUSES)))
-            self.ontap.exit_job(wait_result, changed=True, diff=diff, **{self.spec.name: record})
+            base[self.spec.name] = record
+            self.ontap.exit_job(wait_result, changed=True, **base)
         if outcome != 'unreadable':
             # failure, or timed_out (the job uuid and last state go back so ontap.rest.job can resume).
-            self.ontap.exit_job(wait_result, changed=True, diff=diff)
+            self.ontap.exit_job(wait_result, changed=True, **base)
         # The job's status cannot be read (F13, F14): the resource decides, within the task's budget.
         record, holds = self.verify(want_present)
         result = wait_result.as_result()
-        result.update(diff=diff)
+        result.update(base)
         result[self.spec.name] = record
         if holds:
             self.ontap.warnings.append('%s The %s now shows the intended state, so the task succeeds.'
@@ -634,6 +821,9 @@ class Resource(object):
             return []
 
     def _converge_duplicate(self, exc):
+        """A create refused as a duplicate (``exc``: the refusal, an :class:`errors.OntapApiError` or the failed
+        job's message as an :class:`errors.OntapError`): re-read and converge, or name what holds the key."""
+        reason = getattr(exc, 'message', None) or str(exc)
         record = self.reread(True)
         if record is None:
             jobs = self._creates_in_flight()
@@ -642,12 +832,12 @@ class Resource(object):
                 self.ontap.fail('ONTAP refused to create %s %s as a duplicate (%s), and no %s matches it yet: a create '
                                 'on %s is still in progress (job %s: %s). Wait for it with ontap.rest.job (uuid %s), '
                                 'then run this task again.'
-                                % (self.spec.name, self.key_text(), exc.message, self.spec.name, self.collection,
+                                % (self.spec.name, self.key_text(), reason, self.spec.name, self.collection,
                                    uuids, '; '.join('%s %s' % (job.get('state'), job.get('description'))
                                                     for job in jobs), uuids),
                                 jobs=jobs)
             self.ontap.fail('ONTAP refused to create %s %s as a duplicate (%s), but no %s matches %s: another object '
-                            'holds a key ONTAP treats as unique.' % (self.spec.name, self.key_text(), exc.message,
+                            'holds a key ONTAP treats as unique.' % (self.spec.name, self.key_text(), reason,
                                                                      self.spec.name, self.key_text()))
         changes = self.changes(record)
         if changes:

@@ -29,6 +29,7 @@ class FakeOntap(object):
         self.records = records if records is not None else {}
         self.answers = list(answers or [])
         self.check_mode = check_mode
+        self.diff_mode = True
         self.writes = []
         self.reads = []
         self.warnings = []
@@ -45,7 +46,7 @@ class FakeOntap(object):
         self.sleeps.append(seconds)
         self.now += seconds
 
-    def read_records(self, path, query=None):
+    def read_records(self, path, query=None, retry=True):
         self.reads.append((path, dict(query or {})))
         value = self.records.get(path, [])
         if callable(value):
@@ -54,10 +55,10 @@ class FakeOntap(object):
             raise value
         return [r for r in value if all(r.get(k) == v for k, v in (query or {}).items() if k in ('name',))]
 
-    def write(self, method, path, query=None, body=None, job_timeout=None):
+    def write(self, method, path, query=None, body=None, budget=None):
         self.writes.append((method, path, body))
+        self.job_timeouts.append(self.params['job_timeout'] if budget is None else budget.remaining())
         self.now += self.write_seconds
-        self.job_timeouts.append(self.params['job_timeout'] if job_timeout is None else job_timeout)
         if self.check_mode:
             return None, None
         answer = self.answers.pop(0) if self.answers else (None, _success())
@@ -360,7 +361,7 @@ def test_h3_visible_svm_keeps_absent_converged_without_warning_and_found_objects
                       records={'vols': [], 'svm/svms': [{'name': 'svm1'}]})
     done = _run(ontap, SVM_SPEC)
     assert done.kind == 'exit' and done.result['changed'] is False and ontap.warnings == []
-    ontap = FakeOntap(dict(name='v', svm='svm1', comment='c'), records={'vols': [{'uuid': 'u', 'name': 'v', 'comment': 'c'}]})
+    ontap = FakeOntap(dict(name='v', svm='svm1', comment='c'), records={'vols': [{'uuid': 'u', 'name': 'v', 'svm': {'name': 'svm1'}, 'comment': 'c'}]})
     _run(ontap, SVM_SPEC)
     assert [read[0] for read in ontap.reads] == ['vols']             # the extra GET only when nothing was found
 
@@ -404,3 +405,40 @@ def test_m1_duplicate_without_a_create_in_flight_keeps_the_key_explanation(jobs)
                       answers=[_duplicate()])
     done = _run(ontap)
     assert done.kind == 'fail' and 'another object holds a key ONTAP treats as unique' in done.result['msg']
+
+
+# -- issue 9 item 1: a name is data, never a query ---------------------------------------------------------------
+
+@pytest.mark.parametrize('value', ['data*', '!x', 'a|b', '<5', '>5', 'a..b', 'a{b}', '', ' '])
+def test_item1_values_ontap_reads_as_query_operators_are_refused_before_any_read(value):
+    ontap = FakeOntap(dict(name=value, comment='c'), records={'things': [{'uuid': 'u', 'name': 'data1'}]})
+    with pytest.raises(resource_mod.OntapOptionError) as info:
+        Resource(ontap, SPEC)
+    assert info.value.option == 'name' and str(info.value).startswith('name')
+    assert ontap.reads == [] and ontap.writes == []
+
+
+def test_item1_record_that_does_not_match_the_key_exactly_is_never_a_target():
+    # As if ONTAP matched case-insensitively or read the value as a pattern: the record is not the one named.
+    ontap = FakeOntap(dict(name='data1', comment='new', state='absent'),
+                      records={'things': lambda query: [{'uuid': 'u', 'name': 'DATA1', 'comment': 'old'}]})
+    with pytest.raises(OntapError) as info:
+        Resource(ontap, SPEC).run()
+    assert 'does not match it exactly' in str(info.value) and ontap.writes == []
+
+
+def test_item1_parent_record_that_does_not_match_exactly_is_never_a_target():
+    def collection(resource):
+        parent = resource.find_parent('volume', 'vols', {'name': resource.params['volume'], 'svm.name': resource.params['svm']})
+        return 'vols/%s/snaps' % parent['uuid']
+    spec = ResourceSpec('snap', collection, {'name': 'name'}, [Field('comment', 'comment')],
+                        lambda params: {'name': params['name']}, context=['svm', 'volume'])
+    ontap = FakeOntap(dict(name='s', volume='v1', svm='svm1', comment=None, state='absent'),
+                      records={'vols': lambda query: [{'uuid': 'u2', 'name': 'v10', 'svm': {'name': 'svm1'}}]})
+    with pytest.raises(OntapError) as info:
+        Resource(ontap, spec).run()
+    assert 'does not match it exactly' in str(info.value) and ontap.writes == []
+    ontap = FakeOntap(dict(name='s', volume='v*', svm='svm1', comment=None, state='absent'))
+    with pytest.raises(resource_mod.OntapOptionError) as info:
+        Resource(ontap, spec)
+    assert info.value.option == 'volume' and ontap.reads == []

@@ -19,14 +19,14 @@ class FakeOntap(object):
         self.records = records or {}
         self.reads = []
 
-    def read_records(self, path, query=None):
+    def read_records(self, path, query=None, retry=True):
         self.reads.append((path, query))
         return self.records.get(path, [])
 
 
 def test_snapshot_collection_resolves_the_volume_by_svm_and_name():
     ontap = FakeOntap(dict(svm='svm1', volume='vol1', name='s1', comment=None, expiry_time=None, snapmirror_label=None),
-                      records={'storage/volumes': [{'uuid': 'vu', 'name': 'vol1'}]})
+                      records={'storage/volumes': [{'uuid': 'vu', 'name': 'vol1', 'svm': {'name': 'svm1'}}]})
     resource = Resource(ontap, snapshot.SPEC)
     assert resource.collection == 'storage/volumes/vu/snapshots'
     assert ontap.reads[0][1]['svm.name'] == 'svm1' and ontap.reads[0][1]['name'] == 'vol1'
