@@ -29,6 +29,7 @@ attributes:
     details: The qtree is read; no POST, PATCH or DELETE is sent and no job is started.
   diff_mode:
     support: full
+    details: Only what changes; for a delete, the qtree as it was (after is empty).
 options:
   svm:
     description: Name of the SVM that owns the volume.
@@ -108,21 +109,27 @@ qtree:
   sample: {"id": 1, "name": "project1", "volume": {"name": "vol1", "uuid": "028baa66-41bd-11e9-81d5-00a0986138f7"},
            "security_style": "unix", "unix_permissions": 750}
 job:
-  description: The ONTAP job object of the write, as last read.
+  description:
+    - The ONTAP job of the last write, as ONTAP gave it (C(uuid), C(state), C(message), C(code), C(error) on failure),
+      whatever the timing; see the job contract in the collection's docs/long_running_jobs.md.
   returned: when a write was sent
   type: dict
+  sample: {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "state": "success", "message": "success", "code": 0}
 job_wait:
-  description: How the wait for the job ended (C(outcome), C(elapsed) seconds, C(polls)).
+  description:
+    - How the wait for the job ended, C(outcome) (V(success), V(failure), V(timed_out), V(unreadable),
+      V(not_waited)), C(elapsed) seconds from sending the write, C(polls) job reads.
   returned: when a write was sent
   type: dict
+  sample: {"outcome": "success", "elapsed": 0.412, "polls": 0}
 jobs:
   description: Every job of the write, as last read, when ONTAP answered with more than one.
   returned: when a write answered with several jobs
   type: list
   elements: dict
 diff:
-  description: The compared attributes before and after.
-  returned: when something changed or would change
+  description: The attributes that change, before and after (a delete shows the qtree before, and an empty after).
+  returned: in diff mode, when something changed or would change
   type: dict
 would_send:
   description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).

@@ -18,7 +18,9 @@ description:
   - Idempotent; only attributes the task sets are compared; a second identical run sends no write.
   - With O(restore=true), the volume is reverted to the snapshot (an asynchronous C(PATCH) of the volume with
     C(restore_to.snapshot.name)). A restore is always reported as changed; ONTAP deletes the snapshots newer than the
-    one restored.
+    one restored: they are listed in RV(snapshots_destroyed) and, in diff mode, in the diff (check mode too).
+  - O(svm), O(volume), O(name) and O(from_name) are names, matched exactly; values ONTAP would read as query
+    operators (V(*), V(!), V(|), V(<), V(>), V(..), V({), V(})) are refused before anything is sent.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -32,6 +34,7 @@ attributes:
     details: The volume and snapshot are read; no POST, PATCH or DELETE is sent and no job is started.
   diff_mode:
     support: full
+    details: Only what changes; a delete shows the snapshot before; a restore shows the volume's snapshots before and after.
 options:
   svm:
     description: Name of the SVM that owns the volume.
@@ -62,7 +65,8 @@ options:
   expiry_time:
     description:
       - Time after which the snapshot may be deleted, ISO-8601 with offset (V(2030-01-01T00:00:00+00:00)).
-      - Compared as text with what ONTAP reports; give it in the same form ONTAP returns it.
+      - Compared as a point in time with what ONTAP reports (V(2030-01-01T01:00:00+01:00) is the same as
+        V(2030-01-01T00:00:00Z)); a value that is not ISO-8601 is compared as text.
     type: str
   snapmirror_label:
     description: Label SnapMirror policies use to select the snapshot.
@@ -125,21 +129,35 @@ snapshot:
   type: dict
   sample: {"uuid": "d0ef1c3a-41bd-11e9-81d5-00a0986138f7", "name": "pre_upgrade", "comment": "", "snapmirror_label": "weekly"}
 job:
-  description: The ONTAP job object of the write, as last read.
+  description:
+    - The ONTAP job of the last write, as ONTAP gave it (C(uuid), C(state), C(message), C(code), C(error) on failure),
+      whatever the timing; see the job contract in the collection's docs/long_running_jobs.md.
   returned: when a write was sent
   type: dict
+  sample: {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "state": "success", "message": "success", "code": 0}
 job_wait:
-  description: How the wait for the job ended (C(outcome), C(elapsed) seconds, C(polls)).
+  description:
+    - How the wait for the job ended, C(outcome) (V(success), V(failure), V(timed_out), V(unreadable),
+      V(not_waited)), C(elapsed) seconds from sending the write, C(polls) job reads.
   returned: when a write was sent
   type: dict
+  sample: {"outcome": "success", "elapsed": 0.412, "polls": 0}
+snapshots_destroyed:
+  description: With O(restore=true), the names of the volume's snapshots newer than the one restored, which ONTAP deletes.
+  returned: when restore is true
+  type: list
+  elements: str
+  sample: ["hourly.2026-12-01_1005", "hourly.2026-12-01_1105"]
 jobs:
   description: Every job of the write, as last read, when ONTAP answered with more than one.
   returned: when a write answered with several jobs
   type: list
   elements: dict
 diff:
-  description: The compared attributes before and after.
-  returned: when something changed or would change
+  description:
+    - The attributes that change, before and after (a delete shows the snapshot before, and an empty after).
+    - For a restore, C(snapshots) (every snapshot of the volume) before and after, and C(restored_to).
+  returned: in diff mode, when something changed or would change
   type: dict
 would_send:
   description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
@@ -147,6 +165,8 @@ would_send:
   type: list
   elements: dict
 '''
+
+import datetime
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError
 from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, Resource, ResourceSpec
@@ -160,13 +180,35 @@ def _collection(resource):
     return 'storage/volumes/%s/snapshots' % volume['uuid']
 
 
+def _instant(value):
+    """ISO-8601 text -> an aware ``datetime`` (``Z`` accepted), or ``None`` when it is not one."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith(('Z', 'z')):
+        text = text[:-1] + '+00:00'
+    try:
+        when = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _same_time(current, wanted, params):
+    """``expiry_time`` values are the same instant (ONTAP normalises the offset); text otherwise."""
+    left, right = _instant(current), _instant(wanted)
+    if left is not None and right is not None:
+        return left == right
+    return current == wanted
+
+
 SPEC = ResourceSpec(
     name='snapshot',
     collection=_collection,
     keys={'name': 'name'},
     fields=[
         Field('comment', 'comment'),
-        Field('expiry_time', 'expiry_time'),
+        Field('expiry_time', 'expiry_time', equal=_same_time),
         Field('snapmirror_label', 'snapmirror_label'),
     ],
     create_body=lambda params: {'name': params['name']},
@@ -204,9 +246,42 @@ def run(ontap):
         ontap.fail('restore=true restores an existing snapshot as it is; run the change of its attributes in a task '
                    'of its own (differing: %s).' % ', '.join(sorted(resource.changes(record))))
     volume = resource.parents['volume']
+    snapshots = ontap.read_records(resource.collection, query={'fields': 'name,create_time'})
+    before = sorted(item.get('name') for item in snapshots)
+    destroyed, kept, tied = _newer_than(snapshots, record['name'])
+    if tied:
+        ontap.warnings.append('Snapshots %s were created in the same second as %s; the restore deletes those taken after '
+                              'it, which their creation times cannot tell, so they are listed as destroyed in the plan.'
+                              % (', '.join(tied), record['name']))
+
+    def observe():
+        """After the restore: the snapshots that are actually gone (the plan may have been conservative)."""
+        now = sorted(item.get('name') for item in ontap.read_records(resource.collection, query={'fields': 'name'}))
+        gone = sorted(name for name in before if name not in now)
+        return {'snapshots_destroyed': gone}, ({'snapshots': before}, {'snapshots': now, 'restored_to': record['name']})
+
     resource.action('PATCH', 'storage/volumes/%s' % volume['uuid'],
                     {'restore_to': {'snapshot': {'name': record['name']}}}, record,
-                    'restore of volume %s to snapshot %s' % (ontap.params['volume'], record['name']))
+                    'restore of volume %s to snapshot %s' % (ontap.params['volume'], record['name']),
+                    diff=({'snapshots': before}, {'snapshots': kept, 'restored_to': record['name']}),
+                    observe=observe, snapshots_destroyed=destroyed)
+
+
+def _newer_than(snapshots, name):
+    """``(destroyed, kept, tied)`` snapshot names: a restore to ``name`` deletes the snapshots created after it (ONTAP's
+    snapshot restore). Snapshots created in the same second as ``name`` (``tied``) may be older or newer: they count
+    as destroyed, so the plan never promises more than is kept.
+
+    :raises OntapError: when a creation time cannot be read, so the loss cannot be stated; nothing is sent."""
+    target = next((item for item in snapshots if item.get('name') == name), None)
+    times = dict((item.get('name'), _instant(item.get('create_time'))) for item in snapshots)
+    if target is None or any(when is None for when in times.values()):
+        raise OntapError('Cannot restore to snapshot %s: the creation times of the volume\'s snapshots could not be read, '
+                         'so which snapshots the restore would delete is unknown; nothing was sent.' % name)
+    tied = sorted(other for other, when in times.items() if when == times[name] and other != name)
+    destroyed = sorted(other for other, when in times.items() if when > times[name] or other in tied)
+    kept = sorted(other for other in times if other not in destroyed)
+    return destroyed, kept, tied
 
 
 if __name__ == '__main__':

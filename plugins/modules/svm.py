@@ -31,6 +31,7 @@ attributes:
     details: The SVM is read; no POST, PATCH or DELETE is sent and no job is started.
   diff_mode:
     support: full
+    details: Only what changes; for a delete, the SVM as it was (after is empty).
 options:
   name:
     description: SVM name, unique in the cluster.
@@ -50,7 +51,9 @@ options:
       - Compared without regard to case.
     type: str
   ipspace:
-    description: IPspace the SVM is created in. Only used at creation (ONTAP cannot move an SVM to another IPspace).
+    description:
+      - IPspace the SVM is created in. Only used at creation (ONTAP cannot move an SVM to another IPspace).
+      - When the SVM exists in another IPspace, the task warns, naming both, and changes nothing.
     type: str
   aggregates:
     description: Aggregates on which the SVM's administrator may create volumes (compared in any order).
@@ -97,21 +100,27 @@ svm:
   type: dict
   sample: {"uuid": "02c9e252-41be-11e9-81d5-00a0986138f7", "name": "svm2", "state": "running", "language": "c.utf_8"}
 job:
-  description: The ONTAP job object of the write, as last read.
+  description:
+    - The ONTAP job of the last write, as ONTAP gave it (C(uuid), C(state), C(message), C(code), C(error) on failure),
+      whatever the timing; see the job contract in the collection's docs/long_running_jobs.md.
   returned: when a write was sent
   type: dict
+  sample: {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "state": "success", "message": "success", "code": 0}
 job_wait:
-  description: How the wait for the job ended (C(outcome), C(elapsed) seconds, C(polls)).
+  description:
+    - How the wait for the job ended, C(outcome) (V(success), V(failure), V(timed_out), V(unreadable),
+      V(not_waited)), C(elapsed) seconds from sending the write, C(polls) job reads.
   returned: when a write was sent
   type: dict
+  sample: {"outcome": "success", "elapsed": 0.412, "polls": 0}
 jobs:
   description: Every job of the write, as last read, when ONTAP answered with more than one.
   returned: when a write answered with several jobs
   type: list
   elements: dict
 diff:
-  description: The compared attributes before and after.
-  returned: when something changed or would change
+  description: The attributes that change, before and after (a delete shows the SVM before, and an empty after).
+  returned: in diff mode, when something changed or would change
   type: dict
 would_send:
   description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
@@ -139,7 +148,8 @@ SPEC = ResourceSpec(
     fields=[
         Field('comment', 'comment'),
         Field('language', 'language', from_api=_lower),
-        Field('ipspace', 'ipspace.name', create_only=True),
+        Field('ipspace', 'ipspace.name', create_only=True,
+              create_only_hint='An SVM cannot change IPspace: create a new SVM in that IPspace (and migrate its data).'),
         Field('aggregates', 'aggregates', to_api=lambda names: [{'name': name} for name in names], from_api=_names,
               read_path='aggregates.name'),
         Field('svm_state', 'state'),

@@ -21,7 +21,11 @@ description:
     O(job_timeout); a write whose answer is ambiguous (HTTP 500/504, lost connection) is never resent but verified on
     the volume.
   - Deleting takes the volume away whatever its O(volume_state); ONTAP's REST API (and the bundled simulator) delete an
-    online volume without a separate offline step, so none is sent.
+    online volume without a separate offline step, so none is sent. ONTAP refuses to delete a mounted volume, so a
+    volume with a junction path is unmounted first (C(PATCH nas.path ""), its own job), then deleted, both within
+    O(job_timeout); check mode lists both writes in RV(would_send).
+  - O(name), O(svm) and O(from_name) are names, matched exactly; values ONTAP would read as query operators
+    (V(*), V(!), V(|), V(<), V(>), V(..), V({), V(})) are refused before anything is sent.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -35,6 +39,7 @@ attributes:
     details: The volume is read; no POST, PATCH or DELETE is sent and no job is started.
   diff_mode:
     support: full
+    details: Only what changes; for a delete, the volume as it was (after is empty).
 options:
   name:
     description: Volume name, unique in its SVM.
@@ -58,15 +63,32 @@ options:
   size:
     description:
       - Size of the volume, as bytes (V(10737418240)) or with a binary unit (V(10GiB), V(500MiB), V(2TiB); V(10GB) is taken as V(10GiB)).
-      - Required to create a volume. A different size on an existing volume resizes it.
+      - Required to create a volume. A different size on an existing volume resizes it, unless the difference is below
+        O(size_change_threshold).
+      - A smaller size than the volume has is refused unless O(allow_shrink=true).
     type: str
+  size_change_threshold:
+    description:
+      - Percentage of the current size below which a difference between O(size) and the volume's size is ignored, so
+        that growth by ONTAP's autosize is not undone on every run. V(0) resizes on any difference.
+    type: int
+    default: 10
+  allow_shrink:
+    description:
+      - Allow a resize to a smaller size than the volume has. Without it, a smaller O(size) (beyond
+        O(size_change_threshold)) fails the task naming both sizes, and nothing is sent.
+    type: bool
+    default: false
   aggregates:
     description:
       - Aggregates to create the volume on. Only used at creation; a volume is moved with ONTAP's volume move, not here.
+      - When the volume exists on other aggregates, the task warns, naming both, and changes nothing.
     type: list
     elements: str
   junction_path:
-    description: Junction path where the volume is mounted in the SVM namespace, for example V(/vol1).
+    description:
+      - Junction path where the volume is mounted in the SVM namespace, for example V(/vol1).
+      - V("") unmounts the volume (ONTAP then reports no junction path); an unmounted volume with V("") is unchanged.
     type: str
   comment:
     description: Free-text comment.
@@ -150,13 +172,20 @@ volume:
   type: dict
   sample: {"uuid": "028baa66-41bd-11e9-81d5-00a0986138f7", "name": "vol1", "svm": {"name": "svm1"}, "size": 10737418240}
 job:
-  description: The ONTAP job object of the write, as last read.
+  description:
+    - The ONTAP job of the last write, as ONTAP gave it (C(uuid), C(state), C(message), C(code), C(error) on failure),
+      whatever the timing; see the job contract in the collection's docs/long_running_jobs.md.
   returned: when a write was sent
   type: dict
+  sample: {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "state": "failure", "code": 917536,
+           "message": "Not enough space", "error": {"code": "917536", "message": "Not enough space"}}
 job_wait:
-  description: How the wait for the job ended (C(outcome), C(elapsed) seconds, C(polls)).
+  description:
+    - How the wait for the job ended, C(outcome) (V(success), V(failure), V(timed_out), V(unreadable),
+      V(not_waited)), C(elapsed) seconds from sending the write, C(polls) job reads.
   returned: when a write was sent
   type: dict
+  sample: {"outcome": "failure", "elapsed": 1.204, "polls": 1}
 jobs:
   description: Every job of the write, as last read, when ONTAP answered with more than one.
   returned: when a write answered with several jobs
@@ -168,14 +197,15 @@ would_send:
   type: list
   elements: dict
 diff:
-  description: The compared attributes before and after.
-  returned: when something changed or would change
+  description: The attributes that change, before and after (a delete shows the volume before, and an empty after).
+  returned: in diff mode, when something changed or would change
   type: dict
 '''
 
 import re
 
-from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, ResourceSpec, run_resource
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapOptionError
+from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, ResourceSpec, get_path, run_resource
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
 _UNITS = {'': 1, 'b': 1, 'k': 1024, 'm': 1024 ** 2, 'g': 1024 ** 3, 't': 1024 ** 4, 'p': 1024 ** 5}
@@ -189,6 +219,36 @@ def parse_size(value):
     return int(match.group(1)) * _UNITS[match.group(2).lower()]
 
 
+def _size_equal(current, wanted, params):
+    """Sizes closer than ``size_change_threshold`` percent of the current size are the same (autosize growth)."""
+    if current is None:
+        return False
+    if current == wanted:
+        return True
+    threshold = params.get('size_change_threshold')
+    threshold = 10 if threshold is None else threshold
+    return abs(wanted - current) * 100 < threshold * current
+
+
+def _no_silent_shrink(resource, record, changes):
+    """A smaller size needs ``allow_shrink``; nothing is sent otherwise."""
+    current = record.get('size')
+    wanted = changes.get('size')
+    if wanted is not None and current is not None and wanted < current and not resource.params.get('allow_shrink'):
+        raise OntapOptionError('allow_shrink', 'size: volume %s has %d bytes and the task asks for %d bytes; shrinking a '
+                               'volume needs allow_shrink: true (or a size_change_threshold above %.1f %%); nothing was '
+                               'sent.' % (resource.key_text(), current, wanted, (current - wanted) * 100.0 / current))
+
+
+def _unmount_first(resource, record):
+    """ONTAP deletes only unmounted volumes (OpenAPI DELETE /storage/volumes/{uuid}: unmount by PATCHing nas.path
+    to empty first)."""
+    path = get_path(record, 'nas.path')
+    if not path:
+        return []
+    return [('PATCH', resource.item_path(record), {'nas': {'path': ''}}, 'unmount (junction path %s)' % path)]
+
+
 def _names(items):
     return sorted(item.get('name') for item in items or [] if isinstance(item, dict))
 
@@ -198,10 +258,12 @@ SPEC = ResourceSpec(
     collection='storage/volumes',
     keys={'name': 'name', 'svm': 'svm.name'},
     fields=[
-        Field('size', 'size'),
+        Field('size', 'size', required_at_create=True, equal=_size_equal),
         Field('aggregates', 'aggregates', to_api=lambda names: [{'name': name} for name in names], from_api=_names,
-              create_only=True, read_path='aggregates.name'),
-        Field('junction_path', 'nas.path'),
+              create_only=True, read_path='aggregates.name',
+              create_only_hint='To move the volume to other aggregates use a volume move (ONTAP PATCH '
+                               'movement.destination_aggregate); this module does not move volumes.'),
+        Field('junction_path', 'nas.path', unset_value=''),
         Field('comment', 'comment'),
         Field('volume_state', 'state'),
         Field('snapshot_policy', 'snapshot_policy.name'),
@@ -211,6 +273,8 @@ SPEC = ResourceSpec(
     create_body=lambda params: {'name': params['name'], 'svm': {'name': params['svm']}},
     rename='name',
     context=['svm'],
+    before_delete=_unmount_first,
+    checks=[_no_silent_shrink],
 )
 
 
@@ -228,6 +292,8 @@ def main():
         snapshot_policy=dict(type='str'),
         export_policy=dict(type='str'),
         space_guarantee=dict(type='str', choices=['none', 'volume']),
+        size_change_threshold=dict(type='int', default=10),
+        allow_shrink=dict(type='bool', default=False),
     ))
     ontap.run(run)
 
@@ -240,6 +306,9 @@ def run(ontap):
         ontap.fail('volume_state: offline and junction_path cannot be used together: ONTAP unmounts a volume it takes '
                    'offline, so its junction path is never reported back and every run would send it again. Leave out '
                    'junction_path while the volume is offline (set it again together with volume_state: online).')
+    threshold = params.get('size_change_threshold')
+    if threshold is not None and not 0 <= threshold <= 100:
+        ontap.fail('size_change_threshold must be a percentage from 0 to 100, not %d.' % threshold)
     if params['size'] is not None:
         try:
             params['size'] = parse_size(params['size'])
