@@ -130,7 +130,11 @@ response:
   type: dict
   sample: {"job": {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "_links": {"self": {"href": "/api/cluster/jobs/b89bc5dd-94a3-11e8-a7a3-0050568edf84"}}}}
 job:
-  description: The ONTAP job object as last read (for 200/201 answers, the job link from the answer).
+  description:
+    - The ONTAP job as ONTAP gave it (C(uuid), C(state), C(message), C(code), C(error) on failure), whatever the timing.
+    - A job that succeeded within O(return_timeout) (HTTP 200/201) is not read again, so it has C(state=success) and its
+      links but no C(message); one that failed within O(return_timeout) (an HTTP error naming the job) is read once and
+      reported like a failure seen by polling. See the job contract in the collection's docs/long_running_jobs.md.
   returned: when ONTAP answered with a job
   type: dict
   sample: {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "state": "success", "message": "success", "code": 0,
