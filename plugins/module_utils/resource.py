@@ -100,8 +100,8 @@ def check_literal(option, value):
     text = str(value)
     if text.strip() == '':
         raise OntapOptionError(option, '%s must not be empty: it names one object and is matched exactly.' % option)
-    found = [char for char in QUERY_OPERATOR_CHARS if char in text] + [item for item in QUERY_OPERATOR_STRINGS
-                                                                        if item in text]
+    found = [char for char in QUERY_OPERATOR_CHARS if char in text]
+    found += [item for item in QUERY_OPERATOR_STRINGS if item in text]
     if found:
         raise OntapOptionError(option, '%s: %r contains %s, which ONTAP reads as a query operator (wildcard, negation, '
                                'alternation, comparison or range), so it could select other objects than the one '
@@ -366,10 +366,9 @@ class Resource(object):
         for record in records:
             if not matches_exactly(record, query):
                 # A name is data, never a query: a record that is not the one named is never a target (item 1).
+                seen = ', '.join('%s=%s' % (field, get_path(record, field)) for field in sorted(query) if field != 'fields')
                 raise OntapError('The lookup of %s %s returned a %s that does not match it exactly (%s); it is not the '
-                                 'object the task names, so nothing was changed.'
-                                 % (noun, text, noun, ', '.join('%s=%s' % (field, get_path(record, field))
-                                                                 for field in sorted(query) if field != 'fields')))
+                                 'object the task names, so nothing was changed.' % (noun, text, noun, seen))
         return records
 
     def lookup(self, retry=True, **overrides):

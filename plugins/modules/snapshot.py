@@ -18,7 +18,7 @@ description:
   - Idempotent; only attributes the task sets are compared; a second identical run sends no write.
   - With O(restore=true), the volume is reverted to the snapshot (an asynchronous C(PATCH) of the volume with
     C(restore_to.snapshot.name)). A restore is always reported as changed; ONTAP deletes the snapshots newer than the
-    one restored: they are listed in RV(snapshots_destroyed) and, in diff mode, in the diff (check mode too).
+    one restored. They are listed in RV(snapshots_destroyed) and, in diff mode, in the diff (check mode too).
   - O(svm), O(volume), O(name) and O(from_name) are names, matched exactly; values ONTAP would read as query
     operators (V(*), V(!), V(|), V(<), V(>), V(..), V({), V(})) are refused before anything is sent.
 author:

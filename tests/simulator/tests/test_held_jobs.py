@@ -18,7 +18,7 @@ def test_held_job_stays_running_until_released(api, sim):
     resp = api.post("/api/storage/volumes?return_timeout=2", json=VOL)
     assert resp.status_code == 202
     job_uuid = resp.json()["job"]["uuid"]
-    for _ in range(5):
+    for dummy in range(5):
         job = api.get("/api/cluster/jobs/" + job_uuid).json()
         assert job["state"] == "running" and job["message"] == "Creating" and "end_time" not in job
         time.sleep(0.1)

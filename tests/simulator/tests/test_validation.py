@@ -57,8 +57,8 @@ def test_minimum_volume_size(api):
 def test_create_beyond_aggregate_free_space_fails_in_the_job(api):
     available = api.get("/api/storage/aggregates?name=aggr2&fields=space").json()["records"][0]["space"][
         "block_storage"]["available"]
-    resp = api.post(VOLUMES + "?return_timeout=10", json=_vol("huge", size=available + 4096,
-                                                               aggregates=[{"name": "aggr2"}]))
+    huge = _vol("huge", size=available + 4096, aggregates=[{"name": "aggr2"}])
+    resp = api.post(VOLUMES + "?return_timeout=10", json=huge)
     body = resp.json()
     assert resp.status_code == 400 and body["error"]["code"] == "917536", body
     assert "not enough space" in body["error"]["message"]
@@ -66,8 +66,8 @@ def test_create_beyond_aggregate_free_space_fails_in_the_job(api):
     assert job["state"] == "failure" and job["code"] == 917536
     assert api.get(VOLUMES + "?name=huge").json()["num_records"] == 0
     # exactly the free space fits; afterwards the aggregate is full
-    assert api.post(VOLUMES + "?return_timeout=10", json=_vol("fits", size=available,
-                                                               aggregates=[{"name": "aggr2"}])).status_code == 201
+    fits = _vol("fits", size=available, aggregates=[{"name": "aggr2"}])
+    assert api.post(VOLUMES + "?return_timeout=10", json=fits).status_code == 201
     full = api.get("/api/storage/aggregates?name=aggr2&fields=space").json()["records"][0]["space"]["block_storage"]
     assert full["available"] == 0
     # a thin volume (guarantee none) needs no free space
