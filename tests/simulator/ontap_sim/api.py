@@ -7,6 +7,7 @@ ONTAP's answers: HAL JSON collections with ``num_records``/``records``/``_links`
 """
 
 import json
+import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlencode
 
@@ -14,9 +15,8 @@ from flask import Blueprint, Response, current_app, g, request
 
 from .core import Simulator
 from .errors import ApiError, not_found, unexpected_argument
-from .model import (AGGREGATE_FILTER_FIELDS, QTREE_FILTER_FIELDS, QTREE_MODIFY_FIELDS, SNAPSHOT_FILTER_FIELDS,
-                    SNAPSHOT_MODIFY_FIELDS, SVM_FILTER_FIELDS, VOLUME_EXPENSIVE, VOLUME_FILTER_FIELDS,
-                    VOLUME_MODIFY_FIELDS, WritePlan, check_fields, flatten)
+from .model import WritePlan, check_fields, flatten
+from .resources import DESCRIPTORS, Context, Descriptor
 from .query import (RESERVED_PARAMS, filter_records, get_values, order_records, parse_bool, parse_fields,
                     parse_int, select_fields)
 
@@ -157,18 +157,6 @@ def _check_svm(svm_uuid: Optional[str], target: str = "uuid") -> None:
     scope = _scope_uuid()
     if scope is not None and svm_uuid != scope:
         raise not_found(target)
-
-
-def _volume_checked(vol_uuid: str) -> None:
-    """:func:`_check_volume` as an expression (returns None): ``_volume_checked(u) or plan(...)``."""
-    _check_volume(vol_uuid)
-
-
-def _check_volume(vol_uuid: str, target: str = "uuid") -> None:
-    """404 code 4 when the volume belongs to another SVM than an ``svm`` user's."""
-    vol = sim().store.volumes.get(vol_uuid)
-    if vol is not None:
-        _check_svm(vol.svm_uuid, target)
 
 
 def _scoped_body(body: Dict[str, Any]) -> Dict[str, Any]:
@@ -364,237 +352,140 @@ def job_patch(job_uuid: str) -> Response:
     return reply({})
 
 
-# ---------------------------------------------------------------------- svms
-@api.route("/svm/svms", methods=["GET"])
-def svms_get() -> Response:
-    """``GET /api/svm/svms``."""
-    return collection(_records(lambda: _in_scope(sim().store.list_svms(), "uuid")), ["uuid", "name"],
-                      SVM_FILTER_FIELDS, order=["name"])
+# ---------------------------------------------------------------------- collections from descriptors
+def _rule(path: str, types: Dict[str, type]) -> str:
+    """``/storage/volumes/{volume.uuid}`` -> ``/storage/volumes/<volume__uuid>`` (``int:`` for int keys)."""
+    def convert(match: "re.Match[str]") -> str:
+        name = match.group(1)
+        return "<%s%s>" % ("int:" if types.get(name) is int else "", name.replace(".", "__"))
+    return re.sub(r"\{([^}]+)\}", convert, path)
 
 
-@api.route("/svm/svms", methods=["POST"])
-def svms_post() -> Response:
-    """``POST /api/svm/svms`` (asynchronous)."""
+def _ctx(kwargs: Dict[str, Any], body: Optional[Dict[str, Any]] = None, lag: float = 0.0) -> Context:
+    return Context(sim(), {k.replace("__", "."): v for k, v in kwargs.items()}, body or {}, lag)
+
+
+def _check_owner(desc: Descriptor, ctx: Context) -> None:
+    """404 code 4 when an ``svm`` user addresses an object (or the parent) of another SVM."""
+    if desc.owner is None or g.get("svm_scope") is None:
+        return
+    owner = desc.owner(ctx)
+    if owner is not None:
+        _check_svm(owner)
+
+
+def _listed(desc: Descriptor, ctx: Context) -> List[Dict[str, Any]]:
+    """The rendered records of the collection an ``svm`` user may see (parent checked first)."""
+    if desc.parents:
+        _check_owner(desc, ctx)
+    records = desc.list(ctx)
+    if desc.scope is not None:
+        records = _in_scope(records, desc.scope)
+    return sim().processes.read(desc.process_target, records) if desc.process_target else records
+
+
+def _planned(desc: Descriptor, hook: Callable[[Context], WritePlan], ctx: Context, method: str,
+             path: str) -> WritePlan:
+    plan = hook(ctx)
+    plan.description = desc.describe(method, path)
+    return plan
+
+
+def _checked_body(desc: Descriptor, allowed: frozenset) -> Dict[str, Any]:
     body = _body()
-    return async_write(lambda lag: sim().store.plan_svm_create(body, lag))
+    if not desc.hooks_check_fields:
+        check_fields(flatten(body), allowed)
+    return body
 
 
-@api.route("/svm/svms/<svm_uuid>", methods=["GET"])
-def svm_get(svm_uuid: str) -> Response:
-    """``GET /api/svm/svms/{uuid}``."""
-    s = sim()
-    with s.lock:
-        try:
-            _check_svm(svm_uuid)
-            record = s.store.render_svm(s.store.find_svm(svm_uuid=svm_uuid))
-        except ApiError as err:
-            err.target = "uuid"
-            raise
-    return one(record, ["uuid", "name"])
+def _serve(desc: Descriptor) -> None:
+    # pylint: disable=too-many-statements
+    """Register the routes of one descriptor on the blueprint."""
+    types = dict(desc.keys)
+    coll_rule = _rule(desc.path, types)
+    record_rule = coll_rule + "".join(_rule("/{%s}" % name, types) for name, dummy in desc.keys)
+
+    def collection_view(**kwargs: Any) -> Response:
+        if request.method == "GET":
+            ctx = _ctx(kwargs)
+            return collection(_records(lambda: _listed(desc, ctx)), desc.identity, desc.filter_fields,
+                              desc.expensive, order=desc.order)
+        if request.method == "POST" and desc.create is not None:
+            body = _checked_body(desc, desc.create_fields)
+            create = desc.create
+
+            def make_post(lag: float) -> WritePlan:
+                ctx = _ctx(kwargs, body, lag)
+                if desc.parents:
+                    _check_owner(desc, ctx)
+                if desc.scoped_body:
+                    ctx.body = _scoped_body(body)
+                return _planned(desc, create, ctx, "POST", desc.collection_path(ctx.keys))
+            return async_write(make_post)
+        return _query_write(desc, kwargs)
+
+    def record_view(**kwargs: Any) -> Response:
+        if request.method == "GET":
+            s = sim()
+            with s.lock:
+                s.engine.advance()
+                ctx = _ctx(kwargs)
+                _check_owner(desc, ctx)
+                record = desc.get(ctx)
+                if desc.process_target:
+                    record = s.processes.read(desc.process_target, [record])[0]
+            return one(record, desc.identity, desc.expensive)
+        body = _checked_body(desc, desc.modify_fields) if request.method == "PATCH" else {}
+        hook = desc.modify if request.method == "PATCH" else desc.delete
+        assert hook is not None
+
+        def make_write(lag: float) -> WritePlan:
+            del lag
+            ctx = _ctx(kwargs, body)
+            _check_owner(desc, ctx)
+            return _planned(desc, hook, ctx, request.method, desc.record_path(ctx.keys))
+        return async_write(make_write)
+
+    coll_methods = ["GET"] + (["POST"] if desc.create else [])
+    if desc.query_writes:
+        coll_methods += (["PATCH"] if desc.modify else []) + (["DELETE"] if desc.delete else [])
+    record_methods = ["GET"] + (["PATCH"] if desc.modify else []) + (["DELETE"] if desc.delete else [])
+    api.add_url_rule(coll_rule, desc.name + "_collection", collection_view, methods=coll_methods)
+    api.add_url_rule(record_rule, desc.name + "_record", record_view, methods=record_methods)
 
 
-@api.route("/svm/svms/<svm_uuid>", methods=["PATCH"])
-def svm_patch(svm_uuid: str) -> Response:
-    """``PATCH /api/svm/svms/{uuid}`` (asynchronous)."""
-    body = _body()
-    return async_write(lambda lag: sim().store.plan_svm_modify(svm_uuid, body))
-
-
-@api.route("/svm/svms/<svm_uuid>", methods=["DELETE"])
-def svm_delete(svm_uuid: str) -> Response:
-    """``DELETE /api/svm/svms/{uuid}`` (asynchronous)."""
-    return async_write(lambda lag: sim().store.plan_svm_delete(svm_uuid))
-
-
-# ---------------------------------------------------------------------- aggregates
-@api.route("/storage/aggregates", methods=["GET"])
-def aggregates_get() -> Response:
-    """``GET /api/storage/aggregates``."""
-    return collection(_records(sim().store.list_aggregates), ["uuid", "name"], AGGREGATE_FILTER_FIELDS,
-                      order=["name"])
-
-
-@api.route("/storage/aggregates/<aggr_uuid>", methods=["GET"])
-def aggregate_get(aggr_uuid: str) -> Response:
-    """``GET /api/storage/aggregates/{uuid}``."""
-    s = sim()
-    with s.lock:
-        aggr = s.store.aggregates.get(aggr_uuid)
-        if aggr is None:
-            raise ApiError(404, "entry doesn't exist", "4", target="uuid")
-        record = s.store.render_aggregate(aggr)
-    return one(record, ["uuid", "name"])
-
-
-# ---------------------------------------------------------------------- volumes
-@api.route("/storage/volumes", methods=["GET"])
-def volumes_get() -> Response:
-    """``GET /api/storage/volumes``."""
-    return collection(_records(lambda: _in_scope(sim().store.list_volumes())), ["uuid", "name"], VOLUME_FILTER_FIELDS,
-                      VOLUME_EXPENSIVE, order=["name", "svm.name"])
-
-
-@api.route("/storage/volumes", methods=["POST"])
-def volumes_post() -> Response:
-    """``POST /api/storage/volumes`` (asynchronous)."""
-    body = _body()
-    return async_write(lambda lag: sim().store.plan_volume_create(_scoped_body(body), lag))
-
-
-@api.route("/storage/volumes", methods=["PATCH", "DELETE"])
-def volumes_query_write() -> Response:
-    """Query-based ``PATCH``/``DELETE /api/storage/volumes?<filters>`` (see :func:`query_write`)."""
-    store = sim().store
-    body = _body() if request.method == "PATCH" else {}
-    if request.method == "PATCH":
-        return query_write(lambda: _in_scope(store.list_volumes()), VOLUME_FILTER_FIELDS, [("uuid", str)],
-                           lambda r: "/api/storage/volumes/%s" % r["uuid"],
-                           lambda r: store.plan_volume_modify(r["uuid"], body), VOLUME_MODIFY_FIELDS, body)
-    return query_write(lambda: _in_scope(store.list_volumes()), VOLUME_FILTER_FIELDS, [("uuid", str)],
-                       lambda r: "/api/storage/volumes/%s" % r["uuid"],
-                       lambda r: store.plan_volume_delete(r["uuid"]))
-
-
-@api.route("/storage/volumes/<vol_uuid>", methods=["GET"])
-def volume_get(vol_uuid: str) -> Response:
-    """``GET /api/storage/volumes/{uuid}``."""
-    s = sim()
-    with s.lock:
-        s.engine.advance()
-        _check_volume(vol_uuid)
-        record = s.store.render_volume(s.store.find_volume(vol_uuid))
-    return one(record, ["uuid", "name"], VOLUME_EXPENSIVE)
-
-
-@api.route("/storage/volumes/<vol_uuid>", methods=["PATCH"])
-def volume_patch(vol_uuid: str) -> Response:
-    """``PATCH /api/storage/volumes/{uuid}`` (asynchronous)."""
-    body = _body()
-    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_volume_modify(vol_uuid, body))
-
-
-@api.route("/storage/volumes/<vol_uuid>", methods=["DELETE"])
-def volume_delete(vol_uuid: str) -> Response:
-    """``DELETE /api/storage/volumes/{uuid}`` (asynchronous)."""
-    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_volume_delete(vol_uuid))
-
-
-# ---------------------------------------------------------------------- snapshots
-@api.route("/storage/volumes/<vol_uuid>/snapshots", methods=["GET"])
-def snapshots_get(vol_uuid: str) -> Response:
-    """``GET /api/storage/volumes/{uuid}/snapshots``."""
-    records = _records(lambda: _volume_checked(vol_uuid) or sim().store.list_snapshots(vol_uuid))
-    return collection(records, ["uuid", "name"], SNAPSHOT_FILTER_FIELDS, order=["create_time", "name"])
-
-
-@api.route("/storage/volumes/<vol_uuid>/snapshots", methods=["POST"])
-def snapshots_post(vol_uuid: str) -> Response:
-    """``POST /api/storage/volumes/{uuid}/snapshots`` (asynchronous)."""
-    body = _body()
-    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_snapshot_create(vol_uuid, body, lag))
-
-
-@api.route("/storage/volumes/<vol_uuid>/snapshots", methods=["PATCH", "DELETE"])
-def snapshots_query_write(vol_uuid: str) -> Response:
-    """Query-based ``PATCH``/``DELETE /api/storage/volumes/{uuid}/snapshots?<filters>``."""
-    store = sim().store
-    body = _body() if request.method == "PATCH" else {}
-    base = "/api/storage/volumes/%s/snapshots/" % vol_uuid
+def _query_write(desc: Descriptor, kwargs: Dict[str, Any]) -> Response:
+    """Query-based ``PATCH``/``DELETE`` on a descriptor's collection (see :func:`query_write`)."""
+    method = request.method
+    body = _body() if method == "PATCH" else {}
+    hook = desc.modify if method == "PATCH" else desc.delete
+    assert hook is not None
+    parent = _ctx(kwargs)
 
     def records() -> List[Dict[str, Any]]:
-        _check_volume(vol_uuid)
-        return store.list_snapshots(vol_uuid)
+        if desc.parents:
+            _check_owner(desc, parent)
+        found = desc.list(parent)
+        return _in_scope(found, desc.scope) if desc.scope is not None else found
 
-    if request.method == "PATCH":
-        return query_write(records, SNAPSHOT_FILTER_FIELDS, [("uuid", str)], lambda r: base + r["uuid"],
-                           lambda r: store.plan_snapshot_modify(vol_uuid, r["uuid"], body), SNAPSHOT_MODIFY_FIELDS,
-                           body)
-    return query_write(records, SNAPSHOT_FILTER_FIELDS, [("uuid", str)], lambda r: base + r["uuid"],
-                       lambda r: store.plan_snapshot_delete(vol_uuid, r["uuid"]))
+    def keys_of(record: Dict[str, Any]) -> Dict[str, Any]:
+        return dict(parent.keys, **{name: conv(get_values(record, name)[0]) for name, conv in desc.keys})
 
+    def make_plan(record: Dict[str, Any]) -> WritePlan:
+        ctx = _ctx(kwargs, body)
+        ctx.keys = keys_of(record)
+        return _planned(desc, hook, ctx, method, desc.record_path(ctx.keys))
 
-@api.route("/storage/volumes/<vol_uuid>/snapshots/<snap_uuid>", methods=["GET"])
-def snapshot_get(vol_uuid: str, snap_uuid: str) -> Response:
-    """``GET /api/storage/volumes/{uuid}/snapshots/{uuid}``."""
-    s = sim()
-    with s.lock:
-        s.engine.advance()
-        _check_volume(vol_uuid)
-        record = s.store.render_snapshot(s.store.find_snapshot(vol_uuid, snap_uuid))
-    return one(record, ["uuid", "name"])
+    return query_write(records, desc.filter_fields, list(desc.keys), lambda r: desc.record_path(keys_of(r)),
+                       make_plan, desc.modify_fields if method == "PATCH" else None, body)
 
 
-@api.route("/storage/volumes/<vol_uuid>/snapshots/<snap_uuid>", methods=["PATCH"])
-def snapshot_patch(vol_uuid: str, snap_uuid: str) -> Response:
-    """``PATCH /api/storage/volumes/{uuid}/snapshots/{uuid}`` (asynchronous)."""
-    body = _body()
-    return async_write(lambda lag: _volume_checked(vol_uuid)
-                       or sim().store.plan_snapshot_modify(vol_uuid, snap_uuid, body))
+def _serve_all() -> None:
+    for desc in DESCRIPTORS:
+        _serve(desc)
 
 
-@api.route("/storage/volumes/<vol_uuid>/snapshots/<snap_uuid>", methods=["DELETE"])
-def snapshot_delete(vol_uuid: str, snap_uuid: str) -> Response:
-    """``DELETE /api/storage/volumes/{uuid}/snapshots/{uuid}`` (asynchronous)."""
-    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_snapshot_delete(vol_uuid, snap_uuid))
-
-
-# ---------------------------------------------------------------------- qtrees
-@api.route("/storage/qtrees", methods=["GET"])
-def qtrees_get() -> Response:
-    """``GET /api/storage/qtrees`` (includes each volume's qtree 0, as ONTAP does)."""
-    return collection(_records(lambda: _in_scope(sim().store.list_qtrees())),
-                      ["svm.name", "svm.uuid", "volume.name", "volume.uuid", "id", "name"],
-                      QTREE_FILTER_FIELDS, order=["svm.name", "volume.name", "id"])
-
-
-@api.route("/storage/qtrees", methods=["POST"])
-def qtrees_post() -> Response:
-    """``POST /api/storage/qtrees`` (asynchronous)."""
-    body = _body()
-    return async_write(lambda lag: sim().store.plan_qtree_create(_scoped_body(body), lag))
-
-
-@api.route("/storage/qtrees", methods=["PATCH", "DELETE"])
-def qtrees_query_write() -> Response:
-    """Query-based ``PATCH``/``DELETE /api/storage/qtrees?<filters>`` (records keyed by volume.uuid and id)."""
-    store = sim().store
-    body = _body() if request.method == "PATCH" else {}
-    keys = [("volume.uuid", str), ("id", int)]
-
-    def path(record: Dict[str, Any]) -> str:
-        return "/api/storage/qtrees/%s/%d" % (record["volume"]["uuid"], record["id"])
-
-    if request.method == "PATCH":
-        return query_write(lambda: _in_scope(store.list_qtrees()), QTREE_FILTER_FIELDS, keys, path,
-                           lambda r: store.plan_qtree_modify(r["volume"]["uuid"], r["id"], body),
-                           QTREE_MODIFY_FIELDS, body)
-    return query_write(lambda: _in_scope(store.list_qtrees()), QTREE_FILTER_FIELDS, keys, path,
-                       lambda r: store.plan_qtree_delete(r["volume"]["uuid"], r["id"]))
-
-
-@api.route("/storage/qtrees/<vol_uuid>/<int:qtree_id>", methods=["GET"])
-def qtree_get(vol_uuid: str, qtree_id: int) -> Response:
-    """``GET /api/storage/qtrees/{volume.uuid}/{id}``."""
-    s = sim()
-    with s.lock:
-        s.engine.advance()
-        _check_volume(vol_uuid)
-        record = s.store.render_qtree(s.store.find_qtree(vol_uuid, qtree_id))
-    return one(record, ["svm.name", "svm.uuid", "volume.name", "volume.uuid", "id", "name"])
-
-
-@api.route("/storage/qtrees/<vol_uuid>/<int:qtree_id>", methods=["PATCH"])
-def qtree_patch(vol_uuid: str, qtree_id: int) -> Response:
-    """``PATCH /api/storage/qtrees/{volume.uuid}/{id}`` (asynchronous)."""
-    body = _body()
-    return async_write(lambda lag: _volume_checked(vol_uuid)
-                       or sim().store.plan_qtree_modify(vol_uuid, qtree_id, body))
-
-
-@api.route("/storage/qtrees/<vol_uuid>/<int:qtree_id>", methods=["DELETE"])
-def qtree_delete(vol_uuid: str, qtree_id: int) -> Response:
-    """``DELETE /api/storage/qtrees/{volume.uuid}/{id}`` (asynchronous)."""
-    return async_write(lambda lag: _volume_checked(vol_uuid) or sim().store.plan_qtree_delete(vol_uuid, qtree_id))
+_serve_all()
 
 
 @api.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PATCH", "DELETE", "PUT"])
