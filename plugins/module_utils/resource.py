@@ -201,11 +201,18 @@ class Field(object):
     :param unset_value: the option value that means "not set on the object" (``''`` for a junction path: ONTAP
         reports ``nas.path`` only while the volume is mounted); a field ONTAP leaves out then reads as this value,
         and it is not sent on create (the object is created without it).
+    :param type: the option's Ansible type (``'str'``, ``'int'``, ``'bool'``, ``'list'``); with ``elements`` and
+        ``choices`` it makes the option's argument spec (:meth:`ResourceSpec.argument_spec`).
     """
 
     def __init__(self, option, path, to_api=None, from_api=None, create_only=False, read_path=None,
-                 required_at_create=False, equal=None, unset_value=None, create_only_hint=None):
+                 required_at_create=False, equal=None, unset_value=None, create_only_hint=None, type='str',
+                 elements=None, choices=None, aliases=None):  # pylint: disable=redefined-builtin
         self.option = option
+        self.type = type
+        self.elements = elements
+        self.choices = list(choices) if choices else None
+        self.aliases = list(aliases) if aliases else None
         self.path = path
         self.to_api = to_api or (lambda value: value)
         self.from_api = from_api or (lambda value: value)
@@ -228,6 +235,14 @@ class Field(object):
         if self.equal is not None:
             return self.equal(current, wanted, params)
         return normalise(current) == normalise(wanted)
+
+    def option_spec(self):
+        """The option's argument spec entry (no default: an option the task leaves out is never compared)."""
+        spec = dict(type=self.type)
+        for name in ('elements', 'choices', 'aliases'):
+            if getattr(self, name):
+                spec[name] = getattr(self, name)
+        return spec
 
 
 def _uuid_path(resource, record):
@@ -253,10 +268,14 @@ class ResourceSpec(object):
         DELETE (a volume is unmounted first); sent in order under the task's one budget, in ``would_send`` in check mode.
     :param checks: ``[check(resource, record, changes)]`` run on a planned modify before anything is sent; a check
         raises :class:`errors.OntapOptionError` to refuse it (shrinking a volume without ``allow_shrink``).
+    :param options: argument spec entries of the module's options that are not ONTAP fields, keys or ``state``
+        (``{'allow_shrink': dict(type='bool', default=False)}``); read by the module's own quirk code.
+    :param aliases: ``{option: [alias, ...]}`` for the key, parent and ``from_name`` options (netapp.ontap's names,
+        ``{'svm': ['vserver']}``).
     """
 
     def __init__(self, name, collection, keys, fields, create_body, item_path=None, id_fields=None, rename=None,
-                 context=None, before_delete=None, checks=None):
+                 context=None, before_delete=None, checks=None, options=None, aliases=None):
         self.name = name
         self.collection = collection
         self.keys = keys
@@ -268,6 +287,30 @@ class ResourceSpec(object):
         self.context = list(context or [])
         self.before_delete = before_delete
         self.checks = list(checks or [])
+        self.options = dict(options or {})
+        self.aliases = dict(aliases or {})
+
+    def argument_spec(self):
+        """The module's own argument spec, built from the spec alone: the key and parent options (required strings),
+        ``from_name`` when the spec renames, ``state``, one option per :class:`Field`, and :attr:`options`. An option
+        the spec does not use cannot exist (tests/unit/plugins/modules/test_resource_specs.py compares it with
+        DOCUMENTATION). The connection and job options are added by :class:`runner.OntapModule`.
+
+        :returns: dict for ``AnsibleModule(argument_spec=...)`` (a fresh copy).
+        """
+        spec = {}
+        for option in list(self.context) + [option for option in self.keys if option not in self.context]:
+            spec[option] = dict(type='str', required=True)
+        if self.rename:
+            spec['from_name'] = dict(type='str')
+        spec['state'] = dict(type='str', choices=['present', 'absent'], default='present')
+        for field in self.fields:
+            spec[field.option] = field.option_spec()
+        for option, entry in self.options.items():
+            spec[option] = dict(entry)
+        for option, names in self.aliases.items():
+            spec[option]['aliases'] = list(names)
+        return spec
 
     def literal_options(self):
         """Options that name one object (the key, the parents in ``context``, ``from_name``): matched exactly."""

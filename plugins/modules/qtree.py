@@ -35,10 +35,12 @@ options:
     description: Name of the SVM that owns the volume.
     type: str
     required: true
+    aliases: [vserver]
   volume:
     description: Name of the volume that holds the qtree.
     type: str
     required: true
+    aliases: [flexvol_name]
   name:
     description: Qtree name, unique in its volume.
     type: str
@@ -165,7 +167,7 @@ SPEC = ResourceSpec(
     collection='storage/qtrees',
     keys={'name': 'name', 'volume': 'volume.name', 'svm': 'svm.name'},
     fields=[
-        Field('security_style', 'security_style'),
+        Field('security_style', 'security_style', choices=['unix', 'ntfs', 'mixed']),
         Field('unix_permissions', 'unix_permissions'),
         Field('export_policy', 'export_policy.name'),
     ],
@@ -175,20 +177,12 @@ SPEC = ResourceSpec(
     id_fields=['id', 'volume.uuid'],
     rename='name',
     context=['svm', 'volume'],
+    aliases={'svm': ['vserver'], 'volume': ['flexvol_name']},
 )
 
 
 def main():
-    ontap = OntapModule(dict(
-        svm=dict(type='str', required=True),
-        volume=dict(type='str', required=True),
-        name=dict(type='str', required=True),
-        from_name=dict(type='str'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        security_style=dict(type='str', choices=['unix', 'ntfs', 'mixed']),
-        unix_permissions=dict(type='str'),
-        export_policy=dict(type='str'),
-    ))
+    ontap = OntapModule(SPEC.argument_spec())
     ontap.run(run)
 
 

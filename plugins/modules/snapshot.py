@@ -40,6 +40,7 @@ options:
     description: Name of the SVM that owns the volume.
     type: str
     required: true
+    aliases: [vserver]
   volume:
     description: Name of the volume the snapshot belongs to.
     type: str
@@ -48,6 +49,7 @@ options:
     description: Snapshot name, unique in its volume.
     type: str
     required: true
+    aliases: [snapshot]
   from_name:
     description:
       - Rename an existing snapshot called O(from_name) to O(name).
@@ -214,21 +216,13 @@ SPEC = ResourceSpec(
     create_body=lambda params: {'name': params['name']},
     rename='name',
     context=['svm', 'volume'],
+    options=dict(restore=dict(type='bool', default=False)),
+    aliases={'name': ['snapshot'], 'svm': ['vserver']},
 )
 
 
 def main():
-    ontap = OntapModule(dict(
-        svm=dict(type='str', required=True),
-        volume=dict(type='str', required=True),
-        name=dict(type='str', required=True),
-        from_name=dict(type='str'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        comment=dict(type='str'),
-        expiry_time=dict(type='str'),
-        snapmirror_label=dict(type='str'),
-        restore=dict(type='bool', default=False),
-    ))
+    ontap = OntapModule(SPEC.argument_spec())
     ontap.run(run)
 
 

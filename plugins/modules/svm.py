@@ -59,6 +59,7 @@ options:
     description: Aggregates on which the SVM's administrator may create volumes (compared in any order).
     type: list
     elements: str
+    aliases: [aggr_list]
   svm_state:
     description: Operational state of the SVM (ONTAP field C(state)). O(state) says whether the SVM exists.
     type: str
@@ -151,23 +152,15 @@ SPEC = ResourceSpec(
         Field('ipspace', 'ipspace.name', create_only=True,
               create_only_hint='An SVM cannot change IPspace: create a new SVM in that IPspace (and migrate its data).'),
         Field('aggregates', 'aggregates', to_api=lambda names: [{'name': name} for name in names], from_api=_names,
-              read_path='aggregates.name'),
-        Field('svm_state', 'state'),
+              read_path='aggregates.name', type='list', elements='str', aliases=['aggr_list']),
+        Field('svm_state', 'state', choices=['running', 'stopped']),
     ],
     create_body=lambda params: {'name': params['name']},
 )
 
 
 def main():
-    ontap = OntapModule(dict(
-        name=dict(type='str', required=True),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        comment=dict(type='str'),
-        language=dict(type='str'),
-        ipspace=dict(type='str'),
-        aggregates=dict(type='list', elements='str'),
-        svm_state=dict(type='str', choices=['running', 'stopped']),
-    ))
+    ontap = OntapModule(SPEC.argument_spec())
     ontap.run(run)
 
 

@@ -49,6 +49,7 @@ options:
     description: Name of the SVM that owns the volume.
     type: str
     required: true
+    aliases: [vserver]
   from_name:
     description:
       - Rename an existing volume called O(from_name) to O(name).
@@ -83,8 +84,10 @@ options:
     description:
       - Aggregates to create the volume on. Only used at creation; a volume is moved with ONTAP's volume move, not here.
       - When the volume exists on other aggregates, the task warns, naming both, and changes nothing.
+      - The alias O(aggregate_name) takes netapp.ontap's single aggregate name.
     type: list
     elements: str
+    aliases: [aggregate_name]
   junction_path:
     description:
       - Junction path where the volume is mounted in the SVM namespace, for example V(/vol1).
@@ -106,6 +109,7 @@ options:
   export_policy:
     description: Name of the NFS export policy of the volume (C(nas.export_policy.name)).
     type: str
+    aliases: [policy]
   space_guarantee:
     description: Space guarantee (C(guarantee.type)); V(none) makes the volume thin-provisioned.
     type: str
@@ -260,41 +264,28 @@ SPEC = ResourceSpec(
     fields=[
         Field('size', 'size', required_at_create=True, equal=_size_equal),
         Field('aggregates', 'aggregates', to_api=lambda names: [{'name': name} for name in names], from_api=_names,
-              create_only=True, read_path='aggregates.name',
+              create_only=True, read_path='aggregates.name', type='list', elements='str', aliases=['aggregate_name'],
               create_only_hint='To move the volume to other aggregates use a volume move (ONTAP PATCH '
                                'movement.destination_aggregate); this module does not move volumes.'),
         Field('junction_path', 'nas.path', unset_value=''),
         Field('comment', 'comment'),
-        Field('volume_state', 'state'),
+        Field('volume_state', 'state', choices=['online', 'offline', 'restricted']),
         Field('snapshot_policy', 'snapshot_policy.name'),
-        Field('export_policy', 'nas.export_policy.name'),
-        Field('space_guarantee', 'guarantee.type'),
+        Field('export_policy', 'nas.export_policy.name', aliases=['policy']),
+        Field('space_guarantee', 'guarantee.type', choices=['none', 'volume']),
     ],
     create_body=lambda params: {'name': params['name'], 'svm': {'name': params['svm']}},
     rename='name',
     context=['svm'],
     before_delete=_unmount_first,
     checks=[_no_silent_shrink],
+    options=dict(size_change_threshold=dict(type='int', default=10), allow_shrink=dict(type='bool', default=False)),
+    aliases={'svm': ['vserver']},
 )
 
 
 def main():
-    ontap = OntapModule(dict(
-        name=dict(type='str', required=True),
-        svm=dict(type='str', required=True),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        size=dict(type='str'),
-        aggregates=dict(type='list', elements='str'),
-        junction_path=dict(type='str'),
-        comment=dict(type='str'),
-        from_name=dict(type='str'),
-        volume_state=dict(type='str', choices=['online', 'offline', 'restricted']),
-        snapshot_policy=dict(type='str'),
-        export_policy=dict(type='str'),
-        space_guarantee=dict(type='str', choices=['none', 'volume']),
-        size_change_threshold=dict(type='int', default=10),
-        allow_shrink=dict(type='bool', default=False),
-    ))
+    ontap = OntapModule(SPEC.argument_spec())
     ontap.run(run)
 
 
