@@ -68,6 +68,12 @@ def _before(sim: Simulator) -> None:
     g.job_uuid = None
     inflight = sim.enter()
     g.entered = True
+    rebooting = sim.reboot_response()
+    if rebooting is not None:
+        if request.method == "GET" and request.path.startswith("/api/cluster/jobs"):
+            raise ApiError(404, "entry doesn't exist", "4", target="uuid")
+        g.drop = rebooting == "drop"
+        raise ApiError(503, "The cluster is not reachable: a node is rebooting.", "7")
     limit_fault = sim.faults.peek("connection_limit", request.method, request.path)
     limit = sim.config.connection_limit
     status = sim.config.connection_limit_status
@@ -109,10 +115,15 @@ def _drop_connection() -> None:
 def _after(sim: Simulator, response: Response) -> Response:
     """Faults applied to the answer (slow, ambiguous), then the request log entry."""
     dropped = False
+    if g.get("drop"):
+        _drop_connection()
+        dropped = True
+        request.environ["ontap_sim.close_connection"] = True
+        response = Response("", status=500)
     slow = sim.faults.fire("slow", request.method, request.path)
     if slow is not None:
         time.sleep(sim.clock.to_real(slow.seconds))
-    if response.status_code < 400:
+    if response.status_code < 400 and not dropped:
         fault = sim.faults.fire("ambiguous", request.method, request.path)
         if fault is not None:
             if fault.response == "drop":

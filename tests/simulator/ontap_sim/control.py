@@ -10,7 +10,6 @@ from typing import Any, Dict
 from flask import Blueprint, Response, current_app, request
 
 from .core import Simulator
-from .faults import FaultRule
 
 control = Blueprint("ontap_sim_control", __name__, url_prefix="/_sim")
 
@@ -109,7 +108,7 @@ def faults_get() -> Response:
 @control.route("/faults", methods=["POST"])
 def faults_post() -> Response:
     """``POST /_sim/faults`` with a fault rule -> the rule with its ``id`` (201)."""
-    rule = _sim().faults.add(FaultRule.from_dict(_body()))
+    rule = _sim().add_fault(_body())
     return _json(rule.as_dict(), 201)
 
 
@@ -126,6 +125,49 @@ def fault_delete(rule_id: int) -> Response:
     if not _sim().faults.remove(rule_id):
         return _json({"error": "no such fault"}, 404)
     return _json({})
+
+
+@control.route("/processes", methods=["GET"])
+def processes_get() -> Response:
+    """``GET /_sim/processes`` -> ``{"rules": [...], "processes": [process view, ...], "reboots": [{"start_time",
+    "end_time", "response"}]}`` (processes oldest first)."""
+    s = _sim()
+    with s.lock:
+        s.engine.advance()
+        procs = sorted(s.processes.processes.values(), key=lambda p: p.start)
+        return _json({"rules": [r.as_dict() for r in s.processes.rules],
+                      "processes": [p.render(s.clock) for p in procs],
+                      "reboots": [{"start_time": s.clock.iso(a), "end_time": s.clock.iso(b), "response": r}
+                                  for a, b, r in s.reboots]})
+
+
+@control.route("/processes", methods=["POST"])
+def processes_post() -> Response:
+    """``POST /_sim/processes`` with a process rule -> the rule with its ``id`` (201)."""
+    return _json(_sim().add_process_rule(_body()).as_dict(), 201)
+
+
+@control.route("/processes", methods=["DELETE"])
+def processes_delete() -> Response:
+    """``DELETE /_sim/processes`` removes every process rule (running processes go on)."""
+    _sim().clear_process_rules()
+    return _json({})
+
+
+@control.route("/processes/<process_uuid>/action", methods=["POST"])
+def process_action(process_uuid: str) -> Response:
+    """``POST /_sim/processes/<uuid>/action`` ``{"action": pause|resume|act|need_action|abort|release}`` (or the
+    move's movement.state words) -> the process view; 404 if unknown, 400 if it has ended."""
+    s = _sim()
+    action = _body().get("action")
+    if not isinstance(action, str):
+        raise ValueError('"action" (a string) is required')
+    with s.lock:
+        try:
+            process = s.operations.control_process(process_uuid, action)
+        except KeyError:
+            return _json({"error": "no such process"}, 404)
+        return _json(process.render(s.clock))
 
 
 @control.route("/config", methods=["GET"])

@@ -11,9 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Any, Deque, Dict, List, Optional, Tuple
 
 from .clock import SimClock
-from .faults import FaultBook
+from .errors import ApiError
+from .faults import FaultBook, FaultRule
 from .jobs import Job, JobEngine, JobRule, JobSpec
 from .model import Store, WritePlan
+from .operations import Operations
+from .processes import Process, ProcessEngine, ProcessRule
 
 #: User roles: ``admin`` (cluster admin), ``readonly`` (GETs only), ``svm`` (scoped to one SVM, see README),
 #: ``jobs_forbidden`` (admin, but job GETs/PATCHes answer 403 code 6), ``jobs_hidden`` (admin, but GETs of live
@@ -54,7 +57,7 @@ class SimConfig:
             setattr(self, key, value)
 
 
-class Simulator:  # pylint: disable=too-many-instance-attributes
+class Simulator:  # pylint: disable=too-many-instance-attributes,too-many-public-methods
     """State of one simulated cluster."""
 
     def __init__(self, config: Optional[SimConfig] = None, username: str = "admin",
@@ -66,6 +69,10 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         self.store = Store(self.clock, self.config.cluster_name)
         self.engine = JobEngine(self.clock, self.config.job_retention)
         self.engine.on_change = self.cond.notify_all
+        self.processes = ProcessEngine(self.clock)
+        self.engine.on_advance = self.processes.advance
+        self.operations = Operations(self)
+        self.reboots: List[Tuple[float, float, str]] = []
         self.faults = FaultBook()
         self.rules: List[JobRule] = []
         self._rule_id = 0
@@ -138,6 +145,8 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         with self.lock:
             self.store.seed()
             self.engine.clear()
+            self.processes.clear()
+            self.reboots = []
             self.rules = []
             self.faults.clear()
             self.reset_users()
@@ -210,6 +219,8 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
                 spec.hold_state, spec.hold_seconds = rule.hold_state, float(rule.hold_seconds)
                 spec.hold = rule.hold
                 break
+        if plan.owner:
+            spec.owner, spec.hold, spec.seconds = plan.owner, True, max(spec.seconds, 0.001)
         fault = self.faults.fire("job_failure", method, path)
         if fault is not None:
             spec.outcome, spec.code, spec.message = "failure", fault.code, fault.message
@@ -231,6 +242,8 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         """
         with self.lock:
             job = self.engine.start(self._job_spec(method, path, plan))
+            if plan.started is not None:
+                plan.started(job)
         if return_timeout <= 0:
             return job, False
         return job, self.wait(job, float(return_timeout))
@@ -248,9 +261,66 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
                     return False
                 remaining = job.remaining()
                 pause = left if remaining is None else min(left, self.clock.to_real(remaining) + 0.001)
+                due = self.processes.next_due()
+                if due is not None:
+                    pause = min(pause, self.clock.to_real(max(0.0, due - self.clock.now())) + 0.001)
                 self.cond.wait(pause)
 
     def advance(self) -> None:
         """Bring jobs up to date (runs effects of jobs that finished)."""
         with self.lock:
             self.engine.advance()
+
+    # ------------------------------------------------------------------ faults, processes, reboot windows
+    def add_fault(self, data: Dict[str, Any]) -> FaultRule:
+        """``POST /_sim/faults``: a ``reboot_window`` without ``phase`` opens its window now."""
+        rule = self.faults.add(FaultRule.from_dict(data))
+        if rule.kind == "reboot_window" and not rule.phase:
+            with self.lock:
+                self.open_reboot(self.clock.now(), float(rule.seconds), rule.response)
+        return rule
+
+    def open_reboot(self, start: float, seconds: float, response: str) -> None:
+        """A reboot window from ``start`` for ``seconds`` simulated seconds (``response`` 503 or drop)."""
+        self.reboots.append((start, start + seconds, response))
+
+    def reboot_response(self) -> Optional[str]:
+        """``"503"``/``"drop"`` while a reboot window is open, else None (closed windows are forgotten)."""
+        if not self.reboots and not self.processes.processes:
+            return None
+        with self.lock:
+            self.advance()
+            now = self.clock.now()
+            self.reboots = [w for w in self.reboots if w[1] > now]
+            live = [w for w in self.reboots if w[0] <= now]
+            return live[-1][2] if live else None
+
+    def add_process_rule(self, data: Dict[str, Any]) -> ProcessRule:
+        """``POST /_sim/processes``."""
+        with self.lock:
+            return self.processes.add_rule(data)
+
+    def clear_process_rules(self) -> None:
+        """``DELETE /_sim/processes`` (processes themselves go on)."""
+        with self.lock:
+            self.processes.rules = []
+
+    def process_phase_entered(self, process: Process, phase: str, when: float) -> None:
+        """A process entered ``phase`` at ``when``: open the reboot windows of rules waiting for that phase."""
+        for rule in self.faults.live("reboot_window"):
+            if rule.phase == phase and rule.process in ("", process.kind):
+                rule.hits += 1
+                if rule.count is not None:
+                    rule.count -= 1
+                self.open_reboot(when, float(rule.seconds), rule.response)
+
+    def process_ended(self, process: Process) -> None:
+        """A process ended: a job covering it ends with its outcome."""
+        if process.job_uuid and process.job_mode == "covers":
+            failure = None
+            if process.outcome != "success":
+                error = process.error or {"code": "1", "message": "The operation ended in state %s." % process.state}
+                failure = ApiError(400, error["message"], str(error["code"]))
+            self.engine.conclude(process.job_uuid, process.end if process.end is not None else self.clock.now(),
+                                 failure)
+        self.cond.notify_all()

@@ -18,6 +18,19 @@ Kinds (and their parameters):
 - ``job_get_forbidden``: GETs of jobs answer 403 code 6.
 - ``job_get_not_found``: GETs of live (non-terminal) jobs answer 404 code 4 (Amazon FSx behaviour).
 - ``not_found_version``: ``GET /api/cluster`` answers a non-JSON 404 (no REST API, pre-9.6).
+
+Process faults (see :mod:`ontap_sim.processes`; ``process`` selects the process kind, e.g. ``move``, empty = any;
+``method``/``path`` select the request that starts the process; ``phase`` defaults to the kind's main phase):
+
+- ``process_fail`` (``phase``, ``code``, ``message``): the process fails on entering ``phase``.
+- ``process_stall`` (``phase``, ``seconds``): ``phase`` lasts ``seconds`` longer (0 = until released).
+- ``process_needs_action`` (``phase``): before ``phase`` the process waits in the kind's waiting state (a move:
+  ``cutover_wait``) until the action (a move: PATCH ``movement.state`` ``cutover``).
+- ``stale_terminal`` (``reads``): the first ``reads`` reads of the resource after the new operation started show
+  the previous operation's terminal state.
+- ``reboot_window`` (``seconds``, ``response`` 503|drop, ``phase``): for ``seconds`` every ``/api`` call answers
+  503 (or its connection is dropped) and job GETs answer 404 code 4; the window opens when the rule is added, or,
+  with ``phase``, when a process (of ``process``) enters that phase.
 """
 
 import fnmatch
@@ -27,14 +40,16 @@ from typing import Any, Dict, List, Optional
 
 KINDS = ("job_failure", "job_stuck", "ambiguous", "busy", "locked", "slow", "connection_limit",
          "read_after_write_lag", "truncated_collection", "job_get_forbidden", "job_get_not_found",
-         "not_found_version")
+         "not_found_version", "process_fail", "process_stall", "process_needs_action", "stale_terminal",
+         "reboot_window")
+PROCESS_KINDS = ("process_fail", "process_stall", "process_needs_action", "stale_terminal")
 
 DEFAULT_PATHS = {
     "job_get_forbidden": "/api/cluster/jobs/*",
     "job_get_not_found": "/api/cluster/jobs/*",
     "not_found_version": "/api/cluster",
 }
-WRITE_KINDS = ("job_failure", "job_stuck", "ambiguous", "read_after_write_lag", "locked")
+WRITE_KINDS = ("job_failure", "job_stuck", "ambiguous", "read_after_write_lag", "locked") + PROCESS_KINDS
 READ_KINDS = ("truncated_collection", "job_get_forbidden", "job_get_not_found", "not_found_version")
 
 
@@ -54,15 +69,18 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
     limit: int = 0
     retry_after: float = 1.0
     response: str = "500"
+    phase: str = ""
+    process: str = ""
+    reads: int = 1
     id: int = 0
     hits: int = 0
     extra: Dict[str, Any] = field(default_factory=dict)
 
     FIELDS = ("kind", "method", "path", "count", "seconds", "status", "code", "message", "state", "limit",
-              "retry_after", "response")
+              "retry_after", "response", "phase", "process", "reads")
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> "FaultRule":
+    def from_dict(cls, data: Dict[str, Any]) -> "FaultRule":  # pylint: disable=too-many-branches
         """Build from a control-API body; ValueError on unknown keys or values."""
         unknown = set(data) - set(cls.FIELDS)
         if unknown:
@@ -81,6 +99,19 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
         rule.path = rule.path or DEFAULT_PATHS.get(rule.kind, "*")
         if rule.kind == "job_stuck" and rule.state not in ("running", "paused"):
             raise ValueError("state must be running or paused")
+        if rule.kind == "reboot_window":
+            rule.response = str(rule.response) if rule.response != "500" else "503"
+            if rule.response not in ("503", "drop"):
+                raise ValueError("response must be 503 or drop")
+            if float(rule.seconds) <= 0:
+                raise ValueError("seconds must be > 0")
+        if rule.kind in ("process_fail", "process_needs_action") and not isinstance(rule.phase, str):
+            raise ValueError("phase must be a phase name")
+        if rule.kind == "stale_terminal" and int(rule.reads) < 1:
+            raise ValueError("reads must be >= 1")
+        if rule.kind == "process_fail":
+            rule.code = rule.code or 1
+            rule.message = rule.message or "Simulated operation failure."
         if rule.kind == "ambiguous" and str(rule.response) not in ("500", "504", "drop"):
             raise ValueError("response must be 500, 504 or drop")
         if rule.kind == "connection_limit" and rule.limit < 1:
@@ -150,10 +181,18 @@ class FaultBook:
                     return rule
         return None
 
-    def fire(self, kind: str, method: str, path: str) -> Optional[FaultRule]:
-        """Like :meth:`peek`, but counts the hit and uses up one of ``count``."""
+    def live(self, kind: str) -> List[FaultRule]:
+        """The live rules of ``kind``, newest first (the objects themselves)."""
+        with self._lock:
+            return [r for r in reversed(self._rules) if r.kind == kind and (r.count is None or r.count > 0)]
+
+    def fire(self, kind: str, method: str, path: str, process: str = "") -> Optional[FaultRule]:
+        """Like :meth:`peek`, but counts the hit and uses up one of ``count``; ``process`` (a process kind) must
+        match a rule's ``process`` when both are set."""
         with self._lock:
             for rule in reversed(self._rules):
+                if process and rule.process and rule.process != process:
+                    continue
                 if rule.kind == kind and (rule.count is None or rule.count > 0) and rule.selects(method, path):
                     rule.hits += 1
                     if rule.count is not None:

@@ -111,6 +111,7 @@ class JobSpec:  # pylint: disable=too-many-instance-attributes
     hold: bool = False
     svm: Optional[Dict[str, str]] = None
     node: str = "node1"
+    owner: str = ""
     effect: Optional[Callable[[], None]] = None
     cleanup: Optional[Callable[[], None]] = None
 
@@ -187,6 +188,7 @@ class JobEngine:
         self.queued_seconds = queued_seconds
         self.jobs: Dict[str, Job] = {}
         self.on_change: Optional[Callable[[], None]] = None
+        self.on_advance: Optional[Callable[[], None]] = None
 
     def clear(self) -> None:
         """Forget every job."""
@@ -209,7 +211,12 @@ class JobEngine:
         return job
 
     def advance(self) -> None:
-        """Bring all jobs to the current simulated time, finishing (and applying) those that are due."""
+        """Bring all jobs to the current simulated time, finishing (and applying) those that are due.
+
+        ``on_advance`` (if set) runs first: the owner of jobs held for it (``spec.owner``, e.g. a process) ends them
+        through :meth:`conclude`."""
+        if self.on_advance is not None:
+            self.on_advance()
         now = self.clock.now()
         due = []
         for job in list(self.jobs.values()):
@@ -319,7 +326,8 @@ class JobEngine:
     def held(self) -> List[Job]:
         """Jobs held by a ``hold`` rule, oldest first."""
         self.advance()
-        return sorted((j for j in self.jobs.values() if j.held and not j.terminal), key=lambda j: j.created)
+        return sorted((j for j in self.jobs.values() if j.held and not j.terminal and not j.spec.owner),
+                      key=lambda j: j.created)
 
     def release(self, job_uuid: Optional[str] = None) -> List[Job]:
         """Release one held job (ValueError if it is not held; KeyError if unknown) or, without ``job_uuid``, every
@@ -330,7 +338,7 @@ class JobEngine:
             job = self.jobs.get(job_uuid)
             if job is None:
                 raise KeyError(job_uuid)
-            if not job.held or job.terminal:
+            if not job.held or job.terminal or job.spec.owner:
                 raise ValueError("job %s is not held" % job_uuid)
             jobs = [job]
         else:
@@ -343,3 +351,17 @@ class JobEngine:
         if jobs and self.on_change is not None:
             self.on_change()
         return jobs
+
+    def conclude(self, job_uuid: str, end: float, failure: Optional[ApiError] = None) -> None:
+        """End a job held for its owner (``spec.owner``) at simulated time ``end``: success, or ``failure``."""
+        job = self.jobs.get(job_uuid)
+        if job is None or job.terminal:
+            return
+        job.held = False
+        job.user_paused = False
+        job.progress = job.total
+        job.last_update = max(job.last_update, end)
+        if failure is not None:
+            job.spec.outcome, job.spec.code, job.spec.message = "failure", int(failure.code), failure.message
+            job.spec.arguments = list(failure.arguments)
+        self._finish(job, end)

@@ -66,14 +66,20 @@ VOLUME_CREATE_FIELDS = frozenset([
 VOLUME_MODIFY_FIELDS = frozenset([
     "name", "size", "comment", "state", "nas.path", "nas.export_policy.name", "nas.security_style",
     "nas.unix_permissions", "guarantee.type", "snapshot_policy.name", "space.snapshot.reserve_percent",
-    "restore_to.snapshot.name", "restore_to.snapshot.uuid",
+    "restore_to.snapshot.name", "restore_to.snapshot.uuid", "movement.destination_aggregate.name",
+    "movement.destination_aggregate.uuid", "movement.cutover_window", "movement.state",
 ])
 VOLUME_FILTER_FIELDS = frozenset([
     "uuid", "name", "svm.name", "svm.uuid", "size", "comment", "state", "type", "style", "create_time",
     "aggregates.name", "aggregates.uuid", "nas.path", "nas.export_policy.name", "nas.security_style",
     "nas.unix_permissions", "guarantee.type", "snapshot_policy.name", "space.size", "space.available",
-    "space.used", "space.snapshot.reserve_percent", "is_svm_root",
+    "space.used", "space.snapshot.reserve_percent", "is_svm_root", "movement.state", "movement.percent_complete",
+    "movement.destination_aggregate.name", "movement.destination_aggregate.uuid", "movement.start_time",
+    "movement.cutover_window",
 ])
+#: Fields of a volume move PATCH (served by :mod:`ontap_sim.operations`, not mixed with other fields).
+VOLUME_MOVE_FIELDS = frozenset(["movement.destination_aggregate.name", "movement.destination_aggregate.uuid",
+                                "movement.cutover_window", "movement.state"])
 VOLUME_EXPENSIVE = ("nas.path", "nas.security_style", "nas.unix_permissions", "is_svm_root")
 
 SVM_CREATE_FIELDS = frozenset(["name", "comment", "language", "subtype", "ipspace.name", "state", "aggregates"])
@@ -184,12 +190,14 @@ def _want_datetime(flat: Dict[str, Any], name: str, clock: SimClock) -> Optional
 
 
 @dataclass
-class WritePlan:
+class WritePlan:  # pylint: disable=too-many-instance-attributes
     """A validated write: what the job will do.
 
     ``description`` is the job description (``"<METHOD> /api/<path>"``); ``effect`` applies the change (may raise
     ApiError, which fails the job); ``cleanup`` runs when the job ends either way; ``location`` is the
-    ``Location`` header of a POST; ``record`` the record returned with ``return_records=true``.
+    ``Location`` header of a POST; ``record`` the record returned with ``return_records=true``. ``started`` is
+    called with the job once it exists; ``owner`` (non-empty) holds the job for that owner (a process), which ends
+    it (see :meth:`ontap_sim.jobs.JobEngine.conclude`).
     """
 
     description: str
@@ -198,6 +206,8 @@ class WritePlan:
     cleanup: Optional[Callable[[], None]] = None
     location: Optional[str] = None
     record: Optional[Dict[str, Any]] = None
+    started: Optional[Callable[[Any], None]] = None
+    owner: str = ""
 
 
 @dataclass
@@ -254,6 +264,7 @@ class Volume:  # pylint: disable=too-many-instance-attributes
     snapshot_reserve: int = 5
     used: int = 344064
     visible_after: float = 0.0
+    movement: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -364,6 +375,15 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
                            'aggregate "%s": %d bytes more are needed, %d bytes are available.'
                            % (vol_name, size, aggr.name, needed, available), str(CODE_NO_SPACE), target="size")
 
+    def check_space_for(self, vol_name: str, aggr_uuid: str, size: int,
+                        target: str = "movement.destination_aggregate.name") -> None:
+        """400 :data:`CODE_NO_SPACE` (``target``) when ``size`` more bytes do not fit in the aggregate."""
+        try:
+            self._check_space(vol_name, aggr_uuid, size, size)
+        except ApiError as err:
+            err.target = target
+            raise
+
     def check_snapshot_policy(self, name: Optional[str]) -> None:
         """404 code 4 (target ``snapshot_policy.name``) unless ``name`` is None or an existing snapshot policy."""
         if name is not None and name not in self.snapshot_policies:
@@ -468,7 +488,7 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
                                "unix_permissions": vol.unix_permissions}
         if vol.path and vol.state == "online":
             nas["path"] = vol.path
-        return {
+        out = {
             "uuid": vol.uuid, "name": vol.name, "comment": vol.comment,
             "create_time": self.clock.iso(vol.create_time),
             "state": vol.state, "type": vol.type, "style": vol.style, "size": vol.size,
@@ -482,6 +502,9 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
             "is_svm_root": vol.uuid == svm.root_uuid,
             "_links": {"self": {"href": "/api/storage/volumes/%s" % vol.uuid}},
         }
+        if vol.movement:
+            out["movement"] = copy.deepcopy(vol.movement)
+        return out
 
     def render_snapshot(self, snap: Snapshot) -> Dict[str, Any]:
         """Full ``snapshot`` record."""

@@ -128,6 +128,13 @@ def _svm_get(ctx: Context) -> Record:
         raise
 
 
+def _volume_modify(ctx: Context) -> WritePlan:
+    """PATCH of a volume: a move (``movement.*``) goes to :mod:`ontap_sim.operations`, anything else to the model."""
+    if "movement" in ctx.body:
+        return ctx.sim.operations.plan_volume_move(ctx.keys["uuid"], ctx.body)
+    return ctx.store.plan_volume_modify(ctx.keys["uuid"], ctx.body)
+
+
 def _aggregate_get(ctx: Context) -> Record:
     aggr = ctx.store.aggregates.get(ctx.keys["uuid"])
     if aggr is None:
@@ -159,9 +166,9 @@ VOLUMES = Descriptor(
     list=lambda ctx: ctx.store.list_volumes(),
     get=lambda ctx: ctx.store.render_volume(ctx.store.find_volume(ctx.keys["uuid"])),
     create=lambda ctx: ctx.store.plan_volume_create(ctx.body, ctx.lag),
-    modify=lambda ctx: ctx.store.plan_volume_modify(ctx.keys["uuid"], ctx.body),
+    modify=_volume_modify,
     delete=lambda ctx: ctx.store.plan_volume_delete(ctx.keys["uuid"]),
-    owner=_volume_owner("uuid"), scope="svm.uuid", scoped_body=True,
+    owner=_volume_owner("uuid"), scope="svm.uuid", scoped_body=True, process_target="volume",
 )
 
 SNAPSHOTS = Descriptor(

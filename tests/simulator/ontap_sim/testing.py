@@ -31,7 +31,7 @@ class SimServerError(RuntimeError):
     """The simulator did not start, or a control call failed."""
 
 
-class SimServer:  # pylint: disable=too-many-instance-attributes
+class SimServer:  # pylint: disable=too-many-instance-attributes,too-many-public-methods
     """Context manager starting ``python -m ontap_sim --port 0`` and stopping it at exit.
 
     Keyword arguments map to command line options: ``http=True`` -> ``--http``, ``job_seconds=0.5`` ->
@@ -209,6 +209,30 @@ class SimServer:  # pylint: disable=too-many-instance-attributes
     def clear_faults(self) -> None:
         """Remove every fault rule."""
         self.control("DELETE", "/faults")
+
+    def set_process(self, kind: str, **rule: Any) -> Dict[str, Any]:
+        """Add a process rule (``POST /_sim/processes``): ``kind`` (move, transfer, quiesce, split, update, expand),
+        ``method``, ``path``, ``job`` (accept|covers), ``phases`` ({phase: seconds}), ``count``. Returns the rule."""
+        return dict(self.control("POST", "/processes", dict(rule, kind=kind)))
+
+    def clear_processes(self) -> None:
+        """Remove every process rule."""
+        self.control("DELETE", "/processes")
+
+    def processes(self) -> List[Dict[str, Any]]:
+        """Every process (control view: uuid, kind, target, state, phase, percent_complete, start_time, end_time,
+        job_mode, job, paused, waiting, outcome, error), oldest first."""
+        return list(self.control("GET", "/processes")["processes"])
+
+    def process_action(self, uuid: str, action: str) -> Dict[str, Any]:
+        """Act on a live process: pause, resume, act (e.g. trigger a cutover), need_action, abort, release (end a
+        stall). Returns the process view."""
+        return dict(self.control("POST", "/processes/%s/action" % uuid, {"action": action}))
+
+    def reboot(self, seconds: float, response: str = "503", **params: Any) -> Dict[str, Any]:
+        """Add a ``reboot_window`` fault: now (or, with ``phase=``/``process=``, when a process enters that phase)
+        every API call answers 503 (``response="drop"``: the connection is cut) and job GETs 404, for ``seconds``."""
+        return self.add_fault("reboot_window", seconds=seconds, response=response, **params)
 
     def config(self, **changes: Any) -> Dict[str, Any]:
         """Read (no arguments) or change the runtime configuration."""
