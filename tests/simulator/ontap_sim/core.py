@@ -286,7 +286,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes,too-many-public
 
     def reboot_response(self) -> Optional[str]:
         """``"503"``/``"drop"`` while a reboot window is open, else None (closed windows are forgotten)."""
-        if not self.reboots and not self.processes.processes:
+        if not self.reboots and not self.faults.live("reboot_window"):
             return None
         with self.lock:
             self.advance()
