@@ -336,3 +336,27 @@ def test_process_unit_phases_faults_and_actions():
     failing.fail_at = ("transferring", 13303812, "Transfer failed")
     failing.advance_to(50.0)
     assert failing.outcome == "failure" and failing.end == 1.0 and failing.error["code"] == "13303812"
+
+
+def test_move_is_scoped_to_an_svm_user(api, sim):
+    vol = api.create_volume("mv11")
+    assert api.post("/api/svm/svms?return_timeout=10", json={"name": "svm2"}).status_code == 201
+    sim.add_user("other", "pw", role="svm", svm="svm2")
+    sim.add_user("owner", "pw", role="svm", svm="svm1")
+    hidden = api.patch("%s/%s" % (VOLUMES, vol["uuid"]), auth=("other", "pw"),
+                       json={"movement": {"destination_aggregate": {"name": "aggr2"}}})
+    assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "4"
+    mine = api.patch("%s/%s?return_timeout=5" % (VOLUMES, vol["uuid"]), auth=("owner", "pw"),
+                     json={"movement": {"destination_aggregate": {"name": "aggr2"}}})
+    assert mine.status_code == 200, mine.text
+    assert sim.processes()[-1]["target"] == "volume/" + vol["uuid"]
+
+
+def test_query_based_move(api, sim):
+    sim.config(time_scale=20)
+    api.create_volume("qm1")
+    api.create_volume("qm2")
+    resp = api.patch(VOLUMES + "?name=qm*&return_timeout=10",
+                     json={"movement": {"destination_aggregate": {"name": "aggr2"}}})
+    assert resp.status_code == 200 and resp.json()["num_records"] == 2, resp.text
+    assert sorted(p["kind"] for p in sim.processes()) == ["move", "move"]
