@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Private to ontap.rest before 1.0: not a public API; it may change in any release (use the modules instead).
 """The transport of ontap.rest: one keep-alive ``requests.Session`` per client, auth, TLS, GET retries, ONTAP errors.
 
 Facts used here come from the ONTAP REST API reference and NetApp's documentation (see ``shared/ONTAP_ASYNC.md``):

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Private to ontap.rest before 1.0: not a public API; it may change in any release (use the modules instead).
 """Typed exceptions of ontap.rest.
 
 Every exception here has a complete, secret-free sentence as ``str(e)`` (the runner puts it in ``msg`` as it is).
@@ -222,3 +223,61 @@ class OntapJobStateError(OntapError):
         if elapsed is not None:
             msg += ' (after %.0f s)' % elapsed
         super(OntapJobStateError, self).__init__(msg + '.')
+
+
+# -- the rulebook: what a refused or failed write means -------------------------------------------------------------
+
+#: A refused write was a create of an object whose key is taken (converge on it).
+DUPLICATE = 'duplicate'
+#: ONTAP refused the write as busy: nothing was done, a resend inside the budget is safe.
+BUSY = 'busy'
+#: A refusal that waiting will not change: report it.
+LASTING = 'lasting'
+#: The object addressed does not exist (for a delete: converged).
+NOT_FOUND = 'not_found'
+#: No clear answer (5xx on a write, a lost or cut connection): the write may have been carried out; verify, never resend.
+UNKNOWN = 'unknown'
+
+#: Codes resent as busy by default: :data:`BUSY_CODES` except 8 ("resource in use"), which ONTAP also answers for
+#: lasting conflicts (an SVM that still holds volumes, a root volume), where waiting would only delay a clear failure.
+#: A spec that knows better declares ``error_rules={'8': BUSY}``.
+RESEND_CODES = frozenset(BUSY_CODES - frozenset(['8']))
+
+
+def classify(exc, rules=None):
+    """What an error of a write means, decided in one place (issue 10 "one rulebook for errors").
+
+    :param exc: an :class:`OntapError` raised by the write.
+    :param rules: per-resource exceptions, ``{ONTAP code (str): kind}`` (a spec's ``error_rules``); they win over
+        everything but transport errors.
+    :returns: one of :data:`DUPLICATE`, :data:`BUSY`, :data:`LASTING`, :data:`NOT_FOUND`, :data:`UNKNOWN`.
+    """
+    if isinstance(exc, OntapTransportError):
+        return UNKNOWN
+    if not isinstance(exc, OntapApiError):
+        return LASTING
+    rules = rules or {}
+    if exc.code in rules:
+        return rules[exc.code]
+    if exc.status in BUSY_STATUSES or exc.code in RESEND_CODES:
+        return BUSY
+    if exc.code == '1' or (exc.code is None and exc.status == 409):
+        return DUPLICATE
+    if exc.status >= 500:
+        return UNKNOWN
+    if exc.is_not_found:
+        return NOT_FOUND
+    return LASTING
+
+
+def classify_job_code(code, rules=None):
+    """What a job that ended in ``failure`` with ONTAP ``code`` (str or ``None``) means: :data:`BUSY` (resend),
+    :data:`DUPLICATE` (code 1: the job found the key taken) or :data:`LASTING`."""
+    rules = rules or {}
+    if code in rules:
+        return rules[code]
+    if code in RESEND_CODES:
+        return BUSY
+    if code == '1':
+        return DUPLICATE
+    return LASTING

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Private to ontap.rest before 1.0: not a public API; it may change in any release (use the modules instead).
 """Waiting for ONTAP jobs: one poller for every module that sends asynchronous calls.
 
 ONTAP facts (NetApp docs "Asynchronous processing using the job object", ONTAP REST API reference

@@ -1,68 +1,63 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The resource base shared by state-managing modules (volume, snapshot, svm, qtree): look up, plan, check/diff,
-execute, verify.
+# Private to ontap.rest before 1.0: not a public API; it may change in any release (use the modules instead).
+"""The resource engine shared by state-managing modules (volume, snapshot, svm, qtree): find, plan, execute, settle.
 
-A module describes its resource with a :class:`ResourceSpec` (collection path, natural key, ONTAP fields and how
-options map to them) and calls :func:`run_resource`. Everything that decides the task's outcome lives here, once:
+A module describes its resource with a :class:`ResourceSpec` (collection path, natural key, ONTAP fields with their
+options, parents, steps before a delete, checks, per-resource error rules) and returns :func:`run_resource`'s
+:class:`results.Result`; the runner alone ends the task. The engine, once for every module:
 
-- lookup by the natural key with explicit ``fields``, following ``_links.next``; a read cut off at the server's time
-  limit (a ``next`` link that repeats, or more pages than the limit) fails the task as "unknown", never reads as
-  "absent" (FIELD_CASES F19);
-- a collection that hangs under a parent object (snapshots under a volume) resolves its parent first through the
-  spec's ``collection`` callable and :meth:`Resource.find_parent`; a missing parent is converged for
-  ``state: absent`` and a clear failure for ``state: present``;
-- plan: create, modify (only fields the task sets that differ after normalisation: list order ignored, ONTAP-added
-  defaults never compared), rename (``from_name``), delete, or nothing; an identical second run sends no write and
-  starts no job (F27);
-- check mode reports the plan and sends nothing (F28); diff mode returns ``diff`` (before/after);
-- execute through the shared job poller. A write that ONTAP refused as busy (HTTP 429/503, or one of
-  :data:`RETRY_CODES`, also when the job itself fails with such a code) is resent with backoff inside the task's
-  ``job_timeout``: a refusal changed nothing, so a resend is safe. Ambiguous answers (500, 504, a lost answer) are
-  never resent but verified (F07);
-- after a create/modify job succeeds, re-read the object with a short bounded backoff, since a job can report
-  success a moment before the object is visible (F16);
-- a job whose status cannot be read (403/404 on the job GET), or a write whose answer was lost (5xx, dropped
-  connection, read timeout), is verified on the resource: it is re-read with backoff (``poll_interval`` up to
-  ``max_poll_interval``) until it shows the intended end state or the task's ``job_timeout`` budget, counted from the
-  write as the job poller counts it, runs out. The task succeeds with a warning when the end state holds, and fails
-  saying the outcome is unknown otherwise (job uuid, what was last seen, ``changed: true``) (F07, F13, F14);
-- a lookup that finds nothing, for a resource whose natural key (or whose parent's lookup) names an SVM, checks that
-  the SVM is visible to the account (``GET svm/svms?name=...``): an SVM-scoped account cannot see other SVMs'
-  objects, so ``absent`` is then not confirmed (ok, unchanged, with a warning) and ``present`` fails naming the SVM
-  before anything is sent;
-- a job still running when ``job_timeout`` runs out fails with the distinct timed-out result (job uuid, last state,
-  ``changed: true``) so ``ontap.rest.job`` can resume the wait (F05, F35);
-- ``state: absent`` on an object already gone, or gone by the time the DELETE arrives (404), is converged (F24);
-- a create refused as a duplicate (409 / code 1) re-reads by the natural key and converges (F25); when nothing
-  matches, unfinished create jobs on the collection are looked up so a create still in flight is named (its job
-  uuid, to wait for with ``ontap.rest.job``) rather than blamed on another object's key.
+- **find**: lookup by the natural key with explicit ``fields``, following ``_links.next``; a read cut off at the
+  server's time limit fails the task as "unknown", never reads as "absent" (FIELD_CASES F19). A name is data, never
+  a query: key, parent and ``from_name`` values that ONTAP reads as operators are refused before anything is sent,
+  and every record returned must match the key exactly. A collection under a parent (snapshots under a volume)
+  resolves its parent first; a missing parent is converged for ``absent`` and a clear failure for ``present``. A
+  lookup that finds nothing under an SVM checks the SVM is visible to the account.
+- **plan** (:meth:`Resource.plan`, from the params and the records found): a :class:`Plan` of steps (:class:`Step`):
+  create, modify (only fields the task sets that differ after normalisation or the field's own comparison), rename
+  (``from_name``), the spec's steps before a delete then delete, an action (a snapshot restore), an attach to an
+  operation already in flight, or nothing; an identical second run sends no write and starts no job (F27).
+- **check mode is the plan**: the writes are listed in ``would_send`` and ``actions``, nothing is sent (F28); diff
+  mode returns ``diff`` (before/after), in check mode too.
+- **execute** (:meth:`Resource.execute`) under the task's one budget (:class:`job_poller.Budget`, ``job_timeout`` from
+  the first write): each step is sent through the job poller; the rulebook (:func:`errors.classify`, with the spec's
+  ``error_rules``) decides what a refusal means: busy (resent with backoff inside the budget, also when the job
+  itself fails with a busy code), duplicate (converge on the object, or attach to a create still in flight), not
+  found (a delete is converged, F24), unknown (5xx, lost answer: never resent, verified on the resource within the
+  budget, F07), lasting (reported).
+- **settle**: a step may declare what "done" means beyond its job (:class:`Settle`: a predicate over the record, a
+  failure predicate, a freshness guard, absent as success, bounded allowances for a missing record and read
+  errors); it shares the budget. After a create/modify job succeeds the object is re-read with a short bounded
+  backoff (F16). A job whose status cannot be read (F13, F14) is verified on the resource within the budget; a job
+  still running at the deadline is ``timed_out`` with its uuid, ``changed: true`` (F05, F35).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import time
+
 from ansible_collections.ontap.rest.plugins.module_utils.errors import (
-    BUSY_CODES,
+    BUSY,
+    DUPLICATE,
+    NOT_FOUND,
+    UNKNOWN,
     OntapApiError,
     OntapError,
     OntapOptionError,
     OntapTransportError,
+    classify,
+    classify_job_code,
 )
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, backoff
+from ansible_collections.ontap.rest.plugins.module_utils.results import Result, from_wait
+
+_MISSING = object()
 
 #: Pauses (seconds) between re-reads of an object a job just created or changed (read-after-write lag, F16). Only for
 #: the plain re-read after a job that succeeded; an outcome that is unknown is verified within ``job_timeout`` instead.
 REREAD_PAUSES = (0.2, 0.5, 1.0, 2.0)
-
-#: ONTAP codes on which a refused write is resent (shared/ONTAP_ASYNC.md). Code 8 ("resource in use") is left out:
-#: ONTAP also answers it for lasting conflicts (an SVM that still holds volumes, a root volume), where waiting would
-#: only delay a clear failure; with HTTP 503 it is still retried (by status).
-RETRY_CODES = frozenset(BUSY_CODES - frozenset(['8']))
-
-#: HTTP statuses on which a refused write is resent.
-RETRY_STATUSES = frozenset([429, 503])
 
 #: First pause and cap (seconds) between resends of a write refused as busy (the answer's Retry-After wins if longer).
 BUSY_FIRST_PAUSE = 1.0
@@ -147,20 +142,6 @@ def normalise(value):
     if isinstance(value, (list, tuple, set, frozenset)):
         return tuple(sorted((normalise(item) for item in value), key=repr))
     return value
-
-
-def is_busy_refusal(exc):
-    """``True`` when ``exc`` is ONTAP refusing a request as busy (nothing was done, a resend is safe).
-
-    Matched on HTTP status and ONTAP code, never on message text.
-    """
-    return isinstance(exc, OntapApiError) and (exc.status in RETRY_STATUSES or exc.code in RETRY_CODES)
-
-
-def is_duplicate(exc):
-    """ONTAP refused a create as a duplicate: code 1, or a 409 without an ONTAP code (a 409 with another code, such as
-    8 "resource in use" or 2621573 "SVM locked", is not a duplicate)."""
-    return exc.code == '1' or (exc.code is None and exc.status == 409)
 
 
 def _job_code(job):
@@ -272,10 +253,12 @@ class ResourceSpec(object):
         (``{'allow_shrink': dict(type='bool', default=False)}``); read by the module's own quirk code.
     :param aliases: ``{option: [alias, ...]}`` for the key, parent and ``from_name`` options (netapp.ontap's names,
         ``{'svm': ['vserver']}``).
+    :param error_rules: per-resource exceptions to the rulebook, ``{ONTAP code: errors.BUSY | errors.LASTING | ...}``
+        (:func:`errors.classify`).
     """
 
     def __init__(self, name, collection, keys, fields, create_body, item_path=None, id_fields=None, rename=None,
-                 context=None, before_delete=None, checks=None, options=None, aliases=None):
+                 context=None, before_delete=None, checks=None, options=None, aliases=None, error_rules=None):
         self.name = name
         self.collection = collection
         self.keys = keys
@@ -289,6 +272,7 @@ class ResourceSpec(object):
         self.checks = list(checks or [])
         self.options = dict(options or {})
         self.aliases = dict(aliases or {})
+        self.error_rules = dict(error_rules or {})
 
     def argument_spec(self):
         """The module's own argument spec, built from the spec alone: the key and parent options (required strings),
@@ -324,8 +308,108 @@ class ResourceSpec(object):
         return ','.join(sorted(set(names)))
 
 
+class Settle(object):
+    """What "done" means for a step beyond its job: ONTAP's job ``success`` may only mean "accepted" (a transfer
+    started, a move queued). After the job succeeds, the resource is read (with the task's budget and backoff) until
+    ``done(record)`` holds, ``failed(record)`` names a failure, or the budget runs out.
+
+    :param done: ``record -> bool``; the end state (``record`` is ``None`` when the object is not found).
+    :param failed: ``record -> str or None``: a sentence when the record shows the operation failed.
+    :param fresh: ``(record, sent_at) -> bool``: the freshness guard. The first reads after a write can show the
+        previous operation's terminal state (an old ``transfer.uuid``, a ``movement.start_time`` before the request);
+        ``done`` and ``failed`` are judged only on fresh records. ``sent_at`` is wall-clock seconds (epoch).
+    :param absent_ok: a record that is not found counts as done (deletes).
+    :param missing_grace: seconds a record that is not found is tolerated while waiting for a present one (short
+        for an object just seen, long across node reboots); past it the settle fails.
+    :param error_grace: seconds read errors (connection errors, 5xx, busy) are tolerated in a row.
+    :param describe: ``record -> str``: what was last seen, for messages.
+    """
+
+    def __init__(self, done, failed=None, fresh=None, absent_ok=False, missing_grace=30.0, error_grace=120.0,
+                 describe=None):
+        self.done = done
+        self.failed = failed or (lambda record: None)
+        self.fresh = fresh or (lambda record, sent_at: True)
+        self.absent_ok = absent_ok
+        self.missing_grace = float(missing_grace)
+        self.error_grace = float(error_grace)
+        self.describe = describe or (lambda record: 'not found' if record is None else 'uuid %s' % record.get('uuid'))
+
+
+class SettleResult(object):
+    """How a settle ended, in the job poller's outcome words (``success``, ``failure``, ``timed_out``,
+    ``unreadable``), so ``wait`` reads like ``job_wait``.
+
+    :ivar record: the resource as last read. :ivar elapsed: seconds. :ivar polls: reads. :ivar message: a sentence.
+    """
+
+    def __init__(self, outcome, record, elapsed, polls, message):
+        self.outcome = outcome
+        self.record = record
+        self.elapsed = elapsed
+        self.polls = polls
+        self.message = message
+
+    def as_result(self):
+        """``{'wait': {'outcome', 'elapsed' (s), 'polls'}}``."""
+        return {'wait': {'outcome': self.outcome, 'elapsed': round(self.elapsed, 3), 'polls': self.polls}}
+
+
+class Step(object):
+    """One write of a plan (or, with ``method=None``, a wait on an operation already in flight: attach).
+
+    :param action: ``'create'``, ``'modify'``, ``'rename'``, ``'delete'`` or an action name (``'unmount'``,
+        ``'restore'``, ``'attach'``).
+    :param method: ``POST``/``PATCH``/``DELETE``, or ``None`` to send nothing and only wait (``jobs``/``settle``).
+    :param path: where. :param body: JSON body or ``None``. :param query: query parameters or ``None``.
+    :param what: noun phrase for messages (``'unmount (junction path /vol1)'``).
+    :param end_state: ``'present'``/``'absent'``: the state that settles an unknown outcome (F07, F13, F14); ``None``:
+        none can be read back, so an unknown outcome is reported as unknown.
+    :param settle: a :class:`Settle` to wait for after the job, or ``None``.
+    :param jobs: for an attach step, the jobs to wait for (dicts with ``uuid``).
+    """
+
+    def __init__(self, action, method, path, body=None, query=None, what=None, end_state=None, settle=None, jobs=None):
+        self.action = action
+        self.method = method
+        self.path = path
+        self.body = body
+        self.query = query
+        self.what = what or action
+        self.end_state = end_state
+        self.settle = settle
+        self.jobs = list(jobs or [])
+
+    def describe(self):
+        """``{'action', 'method', 'path'}`` for the result's ``actions``."""
+        return dict(action=self.action, method=self.method, path=self.path)
+
+
+class Plan(object):
+    """What a task will do: steps in order, the diff they make, and what the result shows.
+
+    :param steps: list of :class:`Step` (empty: nothing to do).
+    :param record: the object as found (``None`` when absent); the result's value when nothing changes.
+    :param diff: ``(before, after)`` dicts, shown in diff mode (check mode too).
+    :param preview: the result's object value in check mode (default ``record``; ``None`` for a create or delete).
+    :param want_present: the end state of the last step (``True`` present, ``False`` absent, ``None`` an action).
+    :param extra: more result keys (``snapshots_destroyed``).
+    :param observe: ``() -> (result keys, (before, after) or None)`` read after the last step succeeded.
+    """
+
+    def __init__(self, steps, record=None, diff=None, preview=_MISSING, want_present=None, extra=None, observe=None):
+        self.steps = list(steps)
+        self.record = record
+        self.diff = diff
+        self.preview = record if preview is _MISSING else preview
+        self.want_present = want_present
+        self.extra = dict(extra or {})
+        self.observe = observe
+
+
 class Resource(object):
-    """One run of ``state: present|absent`` for one object, on an :class:`runner.OntapModule`.
+    """The engine for one object of one task: find, plan, then (outside check mode) execute; every path returns a
+    :class:`results.Result`, which the runner alone turns into the task's end.
 
     :raises errors.OntapOptionError: (from the constructor) a natural-key, parent or ``from_name`` value that ONTAP
         would read as a query operator, before anything is sent (issue 9, item 1).
@@ -339,13 +423,16 @@ class Resource(object):
             check_literal(option, self.params.get(option))
         self.parents = {}
         self._collection = None
-        #: the task's one :class:`job_poller.Budget`, from the first write on (set by :meth:`send`).
+        #: the task's one :class:`job_poller.Budget`, from the first write on.
         self.budget = None
         self.verify_reads = 0
         self.verify_error = None
         self.verify_budget = None
         #: number of times the last write was sent (more than 1 when ONTAP refused it as busy first).
         self.attempts = 0
+        #: every job of the steps sent, in step order; the steps sent (``actions``).
+        self.jobs = []
+        self.actions = []
 
     # -- reading -------------------------------------------------------------------------------------------------
 
@@ -449,6 +536,16 @@ class Resource(object):
         value = self.params.get(name)
         return float(default if value is None else value)
 
+    def _budget(self):
+        """The task's one budget, started by the first write (or wait) of the task."""
+        if self.budget is None:
+            self.budget = Budget(self._option('job_timeout', DEFAULT_JOB_TIMEOUT), self.ontap.clock)
+        return self.budget
+
+    def _pauses(self):
+        first = self._option('poll_interval', DEFAULT_POLL_INTERVAL)
+        return backoff(first, max(first, self._option('max_poll_interval', DEFAULT_MAX_POLL_INTERVAL)))
+
     def verify(self, want_present):
         """Re-read until the object shows the intended end state, or the task's ``job_timeout`` budget runs out.
 
@@ -463,11 +560,9 @@ class Resource(object):
         :returns: ``(record, holds)``; :attr:`verify_reads`, :attr:`verify_error` (the last read's error or ``None``)
             and :attr:`verify_budget` (seconds) describe the attempt.
         """
-        if self.budget is None:
-            self.budget = Budget(self._option('job_timeout', DEFAULT_JOB_TIMEOUT), self.ontap.clock)
-        self.verify_budget = self.budget.job_timeout
-        first = self._option('poll_interval', DEFAULT_POLL_INTERVAL)
-        pauses = backoff(first, max(first, self._option('max_poll_interval', DEFAULT_MAX_POLL_INTERVAL)))
+        budget = self._budget()
+        self.verify_budget = budget.job_timeout
+        pauses = self._pauses()
         record = None
         self.verify_reads = 0
         while True:
@@ -482,9 +577,66 @@ class Resource(object):
                 self.verify_error = exc
             if self.verify_error is None and self._holds(record, want_present):
                 return record, True
-            remaining = self.budget.remaining()
+            remaining = budget.remaining()
             if remaining <= 0:
                 return record, False
+            self.ontap.sleep(min(next(pauses), remaining))
+
+    def settle(self, step, sent_at):
+        """Wait for ``step.settle`` on the resource, within the task's budget (the job's wait already used its share).
+
+        :param sent_at: wall-clock seconds (epoch) the step's write was sent (the freshness guard's reference).
+        :returns: :class:`SettleResult`.
+        """
+        rule = step.settle
+        budget = self._budget()
+        clock = self.ontap.clock
+        started = clock()
+        pauses = self._pauses()
+        polls = 0
+        record = None
+        missing_since = error_since = None
+        last_error = None
+        while True:
+            polls += 1
+            now = clock()
+            try:
+                record, last_error, error_since = self.lookup(retry=False), None, None
+            except (OntapApiError, OntapTransportError) as exc:
+                if isinstance(exc, OntapApiError) and not (exc.is_server_error or exc.is_busy or exc.is_not_found):
+                    raise
+                last_error = exc
+                error_since = now if error_since is None else error_since
+                if now - error_since > rule.error_grace:
+                    return SettleResult('unreadable', record, clock() - started, polls,
+                                        'The %s could not be read for %.0f s while waiting for the %s to settle: %s'
+                                        % (self.spec.name, now - error_since, step.what, str(exc).rstrip('. ')))
+            if last_error is None:
+                if record is None and not rule.absent_ok:
+                    missing_since = now if missing_since is None else missing_since
+                    if now - missing_since > rule.missing_grace:
+                        return SettleResult('failure', None, clock() - started, polls,
+                                            'The %s %s was not found for %.0f s while waiting for the %s to settle.'
+                                            % (self.spec.name, self.key_text(), now - missing_since, step.what))
+                else:
+                    missing_since = None
+                if record is None and rule.absent_ok:
+                    return SettleResult('success', None, clock() - started, polls,
+                                        'The %s %s is gone.' % (self.spec.name, self.key_text()))
+                if record is not None and rule.fresh(record, sent_at):
+                    reason = rule.failed(record)
+                    if reason:
+                        return SettleResult('failure', record, clock() - started, polls, reason)
+                    if rule.done(record):
+                        return SettleResult('success', record, clock() - started, polls,
+                                            'The %s settled: %s.' % (step.what, rule.describe(record)))
+            remaining = budget.remaining()
+            if remaining <= 0:
+                seen = ('the last read failed: %s' % str(last_error).rstrip('. ')) if last_error else rule.describe(record)
+                return SettleResult('timed_out', record, clock() - started, polls,
+                                    'Stopped waiting at job_timeout (%g s) for the %s to settle; last seen: %s. It was '
+                                    'not cancelled; run the task again to wait again.'
+                                    % (budget.job_timeout, step.what, seen))
             self.ontap.sleep(min(next(pauses), remaining))
 
     def _last_seen(self, record, want_present):
@@ -514,13 +666,13 @@ class Resource(object):
     def _check_svm(self, svm_name, state):
         """Nothing was found under SVM ``svm_name``: make sure the account can see that SVM at all.
 
-        ``absent``: ends the task ok and unchanged, with a warning when the SVM is not visible (absence is not
-        confirmed). ``present``: fails naming the SVM when it is not visible; in check mode only warns, since an
-        earlier task of the same check run may be the one that would create the SVM. Otherwise returns.
+        :returns: a :class:`results.Result` that ends the task (``absent`` not confirmed: ok, unchanged, with a
+            warning), or ``None`` to go on (the SVM is visible; or check mode, with a warning).
+        :raises errors.OntapError: ``present`` and the SVM is not visible (nothing sent).
         """
         hidden = self._svm_hidden(svm_name)
         if not hidden and hidden is not None:
-            return
+            return None
         if state == 'absent':
             if hidden:
                 reason = ('the SVM %s is not visible to this account (it does not exist, or the account is scoped to '
@@ -529,7 +681,7 @@ class Resource(object):
                 reason = 'this account may not list SVMs, so whether the SVM %s is visible to it is unknown' % svm_name
             self.ontap.warnings.append('No %s matches %s, but %s, so its absence could not be confirmed; nothing was '
                                        'changed.' % (self.spec.name, self.key_text(), reason))
-            self.ontap.exit(False, **{self.spec.name: None})
+            return Result(False, **{self.spec.name: None})
         if hidden and self.ontap.check_mode:
             self.ontap.warnings.append('The SVM %s is not visible to this account (it does not exist yet, or the '
                                        'account is scoped to another SVM); outside check mode, making %s %s present '
@@ -538,8 +690,9 @@ class Resource(object):
             raise OntapError('Cannot make %s %s present: the SVM %s is not visible to this account (it does not '
                              'exist, or the account is scoped to another SVM); nothing was sent.'
                              % (self.spec.name, self.key_text(), svm_name))
+        return None
 
-    # -- planning ------------------------------------------------------------------------------------------------
+    # -- planning (pure: from the params and the records found) ------------------------------------------------
 
     def comparable(self, record, every_field=False):
         """``{option: value}`` of ``record`` for every field the task sets (``every_field``: every field of the spec
@@ -603,109 +756,30 @@ class Resource(object):
             result['diff'] = dict(before=before or {}, after=after or {})
         return result
 
-    # -- executing -----------------------------------------------------------------------------------------------
-
-    def run(self):
-        state = self.params['state']
-        try:
-            record = self.lookup()
-        except ParentAbsent as exc:
-            if exc.query.get(SVM_KEY) is not None:
-                self._check_svm(exc.query[SVM_KEY], state)
-            if state == 'absent':
-                # Nothing can exist under a parent that does not exist: absent is converged.
-                self.ontap.exit(False, **{self.spec.name: None})
-            raise OntapError('Cannot make %s %s present: %s' % (self.spec.name, self.key_text(), exc))
-        if record is None and state == 'absent' and self.key_query().get(SVM_KEY) is not None:
-            # An SVM-scoped account sees nothing of other SVMs: "not found" there proves no absence. (For present,
-            # no extra read: a create in an SVM the account cannot see fails with ONTAP's own 404 naming svm.name.)
-            self._check_svm(self.key_query()[SVM_KEY], state)
-        if state == 'absent':
-            if record is None:
-                self.ontap.exit(False, **{self.spec.name: None})
-            return self.delete(record)
-        rename_from = self.params.get('from_name') if self.spec.rename else None
-        if record is None and rename_from:
-            source = self.lookup(**{self.spec.rename: rename_from})
-            if source is None:
-                raise OntapError('Cannot rename %s %s to %s: neither exists.'
-                                 % (self.spec.name, self.key_text(**{self.spec.rename: rename_from}),
-                                    self.params[self.spec.rename]))
+    def plan(self, record, source=None):
+        """The :class:`Plan` for the task, from the params and the objects found (``record`` by the key, ``source``
+        by ``from_name`` when ``record`` is absent). Warns for create-only differences; raises
+        :class:`errors.OntapOptionError` when the plan is refused (a missing required option, a spec check)."""
+        if self.params['state'] == 'absent':
+            return self.plan_delete(record) if record is not None else Plan([], None)
+        if record is None and source is not None:
             self.warn_create_only(source)
-            return self.modify(source, self.changes(source), rename=True)
+            return self.plan_modify(source, self.changes(source), rename=True)
         if record is None:
-            return self.create()
+            return self.plan_create()
         self.warn_create_only(record)
         changes = self.changes(record)
-        if not changes:
-            self.ontap.exit(False, **{self.spec.name: record})
-        return self.modify(record, changes)
+        return self.plan_modify(record, changes) if changes else Plan([], record)
 
-    def send(self, method, path, body=None, query=None):
-        """Send a write through the job poller; resend it while ONTAP refuses it as busy, inside the task's budget.
-
-        The task's writes (refusals, pauses, an unmount before a delete, and each final wait) share one
-        :class:`job_poller.Budget` of ``job_timeout`` seconds, started by the first write: each request's
-        ``return_timeout`` and each wait end at its deadline. In check mode nothing is sent (``(None, None)``).
-
-        :returns: ``(response, wait_result)`` as :meth:`runner.OntapModule.write`.
-        :raises errors.OntapError: the write's own error, or "still busy" when the budget ran out.
-        """
-        if self.ontap.check_mode:
-            return self.ontap.write(method, path, query=query, body=body)
-        sleep = self.ontap.sleep
-        if self.budget is None:
-            self.budget = Budget(self._option('job_timeout', DEFAULT_JOB_TIMEOUT), self.ontap.clock)
-        budget = self.budget
-        pauses = backoff(BUSY_FIRST_PAUSE, BUSY_MAX_PAUSE)
-        self.attempts = 0
-        while True:
-            self.attempts += 1
-            refusal = None
-            try:
-                response, wait_result = self.ontap.write(method, path, query=query, body=body, budget=budget)
-            except OntapApiError as exc:
-                if not is_busy_refusal(exc):
-                    raise
-                refusal = exc
-            if refusal is None:
-                code = _job_code(wait_result.job) if wait_result is not None and wait_result.outcome == 'failure' else None
-                if code not in RETRY_CODES:
-                    return response, wait_result
-                refusal = OntapError(wait_result.message)
-            pause = max(next(pauses), getattr(refusal, 'retry_after', None) or 0.0)
-            if pause > budget.remaining():
-                raise OntapError('ONTAP refused the %s %s as busy %d time(s) within job_timeout (%g s); it was not '
-                                 'carried out. Last answer: %s' % (method, path, self.attempts, budget.job_timeout, refusal))
-            self.ontap.warnings.append('ONTAP refused the %s %s as busy (%s); resent after %.1f s.'
-                                       % (method, path, getattr(refusal, 'code', None) or 'busy', pause))
-            sleep(pause)
-
-    def create(self):
+    def plan_create(self):
         self.check_required_at_create()
         desired = self.desired()
-        before, after = {}, dict(self.key_query(), **desired)
         body = self.spec.create_body(self.params)
         body.update(self.body(desired, create=True))
-        if self.ontap.check_mode:
-            self.ontap.write('POST', self.collection, body=body)
-            self.ontap.exit(True, **self.with_diff({self.spec.name: None}, before, after))
-        try:
-            dummy, wait_result = self.send('POST', self.collection, body=body)
-        except OntapApiError as exc:
-            if is_duplicate(exc):
-                return self._converge_duplicate(exc)
-            if not exc.is_server_error:
-                raise
-            return self._verify_after_error(exc, 'create', want_present=True)
-        except OntapTransportError as exc:
-            return self._verify_after_error(exc, 'create', want_present=True)
-        if wait_result is not None and wait_result.outcome == 'failure' and _job_code(wait_result.job) == '1':
-            # The job itself found the name taken (a create that raced ours): converge as for a refused duplicate.
-            return self._converge_duplicate(OntapError(wait_result.message))
-        return self._finish(wait_result, (before, after), 'create', want_present=True)
+        step = Step('create', 'POST', self.collection, body=body, end_state='present')
+        return Plan([step], None, diff=({}, dict(self.key_query(), **desired)), want_present=True)
 
-    def modify(self, record, changes, rename=False):
+    def plan_modify(self, record, changes, rename=False):
         for check in self.spec.checks:
             check(self, record, changes)
         current = self.comparable(record)
@@ -717,107 +791,238 @@ class Resource(object):
             before[option] = self.params['from_name']
             after[option] = self.params[option]
             set_path(body, self.spec.keys[option], self.params[option])
-        path = self.item_path(record)
-        if self.ontap.check_mode:
-            self.ontap.write('PATCH', path, body=body)
-            self.ontap.exit(True, **self.with_diff({self.spec.name: record}, before, after))
-        try:
-            dummy, wait_result = self.send('PATCH', path, body=body)
-        except (OntapApiError, OntapTransportError) as exc:
-            if isinstance(exc, OntapApiError) and not exc.is_server_error:
-                raise
-            return self._verify_after_error(exc, 'modify', want_present=True)
-        return self._finish(wait_result, (before, after), 'modify', want_present=True)
+        step = Step('rename' if rename else 'modify', 'PATCH', self.item_path(record), body=body, end_state='present')
+        return Plan([step], record, diff=(before, after), want_present=True)
 
-    def delete(self, record):
+    def plan_delete(self, record):
         before = dict(self.key_query(), **self.comparable(record, every_field=True))
-        path = self.item_path(record)
-        steps = list(self.spec.before_delete(self, record)) if self.spec.before_delete else []
-        if self.ontap.check_mode:
-            for method, step_path, body, dummy in steps:
-                self.ontap.write(method, step_path, body=body)
-            self.ontap.write('DELETE', path)
-            self.ontap.exit(True, **self.with_diff({self.spec.name: None}, before, {}))
-        for method, step_path, body, what in steps:
-            try:
-                dummy, wait_result = self.send(method, step_path, body=body)
-            except (OntapApiError, OntapTransportError) as exc:
-                if isinstance(exc, OntapApiError) and not exc.is_server_error:
-                    raise OntapError('The %s %s was not deleted: the %s that ONTAP requires first was refused: %s'
-                                     % (self.spec.name, self.key_text(), what, str(exc).rstrip('. ')))
-                self.ontap.fail('The %s %s was not deleted: the outcome of the %s that ONTAP requires first is '
-                                'unknown (%s); nothing more was sent.' % (self.spec.name, self.key_text(), what,
-                                                                          str(exc).rstrip('. ')), changed=True)
-            if wait_result is not None and not wait_result.ok:
-                result = wait_result.as_result()
-                self.ontap.fail('The %s %s was not deleted: the %s that ONTAP requires first did not succeed: %s'
-                                % (self.spec.name, self.key_text(), what, wait_result.message),
-                                changed=wait_result.outcome != 'failure', **result)
+        steps = [Step(action, method, path, body=body, what=what)
+                 for method, path, body, what in (self.spec.before_delete(self, record) if self.spec.before_delete else [])
+                 for action in [what.split(' ', 1)[0]]]
+        steps.append(Step('delete', 'DELETE', self.item_path(record), end_state='absent'))
+        return Plan(steps, record, diff=(before, {}), preview=None, want_present=False)
+
+    def plan_action(self, action, method, path, body, record, what, diff=None, observe=None, **extra):
+        """A one-off write with no "present" end state to compare (a snapshot restore); always ``changed``."""
+        step = Step(action, method, path, body=body, what=what)
+        return Plan([step], record, diff=diff, observe=observe, extra=extra)
+
+    # -- executing -----------------------------------------------------------------------------------------------
+
+    def run(self):
+        """Find, plan, apply. :returns: :class:`results.Result`."""
+        state = self.params['state']
         try:
-            dummy, wait_result = self.send('DELETE', path)
-        except OntapApiError as exc:
-            if exc.is_not_found:
-                # Gone between the lookup and the DELETE: absent is converged (F24).
-                self.ontap.exit(bool(steps), **{self.spec.name: None})
-            if not exc.is_server_error:
-                raise
-            return self._verify_after_error(exc, 'delete', want_present=False)
-        except OntapTransportError as exc:
-            return self._verify_after_error(exc, 'delete', want_present=False)
-        return self._finish(wait_result, (before, {}), 'delete', want_present=False)
+            record = self.lookup()
+        except ParentAbsent as exc:
+            if exc.query.get(SVM_KEY) is not None:
+                early = self._check_svm(exc.query[SVM_KEY], state)
+                if early is not None:
+                    return early
+            if state == 'absent':
+                # Nothing can exist under a parent that does not exist: absent is converged.
+                return Result(False, **{self.spec.name: None})
+            raise OntapError('Cannot make %s %s present: %s' % (self.spec.name, self.key_text(), exc))
+        if record is None and state == 'absent' and self.key_query().get(SVM_KEY) is not None:
+            # An SVM-scoped account sees nothing of other SVMs: "not found" there proves no absence. (For present,
+            # no extra read: a create in an SVM the account cannot see fails with ONTAP's own 404 naming svm.name.)
+            early = self._check_svm(self.key_query()[SVM_KEY], state)
+            if early is not None:
+                return early
+        source = None
+        rename_from = self.params.get('from_name') if self.spec.rename else None
+        if record is None and state == 'present' and rename_from:
+            source = self.lookup(**{self.spec.rename: rename_from})
+            if source is None:
+                raise OntapError('Cannot rename %s %s to %s: neither exists.'
+                                 % (self.spec.name, self.key_text(**{self.spec.rename: rename_from}),
+                                    self.params[self.spec.rename]))
+        return self.apply(self.plan(record, source))
 
-    def action(self, method, path, body, record, what, diff=None, observe=None, **extra):
-        """A one-off write that has no "present" end state to compare (a snapshot restore): check mode, busy
-        resends and the job outcome as for any write; always ``changed`` when carried out.
+    def apply(self, plan):
+        """Check mode is the plan: the writes go to ``would_send`` and nothing is sent. Otherwise execute.
 
-        :param what: a noun phrase for messages (``'restore of volume vol1 to snapshot s1'``).
-        :param diff: ``(before, after)`` as planned, shown in diff mode (check mode too), or ``None``.
-        :param observe: ``() -> (result keys, (before, after) or None)`` read after the job succeeded, replacing the
-            planned ``extra`` and ``diff`` with what the cluster shows (``None``: keep the plan).
-        :param extra: more result keys (``snapshots_destroyed``), as planned.
+        :returns: :class:`results.Result`.
         """
-        result = dict(extra, **{self.spec.name: record})
-        if diff is not None:
-            self.with_diff(result, diff[0], diff[1])
+        if not plan.steps:
+            return Result(False, **{self.spec.name: plan.record})
         if self.ontap.check_mode:
-            self.ontap.write(method, path, body=body)
-            self.ontap.exit(True, **result)
-        try:
-            dummy, wait_result = self.send(method, path, body=body)
-        except (OntapApiError, OntapTransportError) as exc:
-            if isinstance(exc, OntapApiError) and not exc.is_server_error:
-                raise
-            # No end state to verify: say plainly that the outcome is unknown and nothing was resent (F07).
-            self.ontap.fail('The outcome of the %s is unknown: %s' % (what, exc), changed=True)
-        if observe is not None and (wait_result is None or wait_result.outcome == 'success'):
-            seen, seen_diff = observe()
-            result.update(seen)
-            if seen_diff is not None:
-                result.pop('diff', None)
-                self.with_diff(result, seen_diff[0], seen_diff[1])
-        self.ontap.exit_job(wait_result, changed=True, **result)
+            for step in plan.steps:
+                if step.method is not None:
+                    self.ontap.write(step.method, step.path, query=step.query, body=step.body)
+            writes = [step for step in plan.steps if step.method is not None]
+            result = dict(plan.extra, actions=[step.describe() for step in writes], **{self.spec.name: plan.preview})
+            if plan.diff is not None:
+                self.with_diff(result, plan.diff[0], plan.diff[1])
+            return Result(bool(writes), **result)
+        return self.execute(plan)
+
+    def send(self, method, path, body=None, query=None):
+        """Send a write through the job poller; resend it while ONTAP refuses it as busy, inside the task's budget.
+
+        The task's writes (refusals, pauses, an unmount before a delete, and each final wait) share one
+        :class:`job_poller.Budget` of ``job_timeout`` seconds, started by the first write: each request's
+        ``return_timeout`` and each wait end at its deadline. Whether a refusal is busy is the rulebook's call
+        (:func:`errors.classify`, with the spec's ``error_rules``).
+
+        :returns: ``(response, wait_result)`` as :meth:`runner.OntapModule.write`.
+        :raises errors.OntapError: the write's own error, or "still busy" when the budget ran out.
+        """
+        budget = self._budget()
+        pauses = backoff(BUSY_FIRST_PAUSE, BUSY_MAX_PAUSE)
+        self.attempts = 0
+        while True:
+            self.attempts += 1
+            refusal = None
+            try:
+                response, wait_result = self.ontap.write(method, path, query=query, body=body, budget=budget)
+            except OntapApiError as exc:
+                if classify(exc, self.spec.error_rules) != BUSY:
+                    raise
+                refusal = exc
+            if refusal is None:
+                failed = wait_result is not None and wait_result.outcome == 'failure'
+                if not failed or classify_job_code(_job_code(wait_result.job), self.spec.error_rules) != BUSY:
+                    return response, wait_result
+                refusal = OntapError(wait_result.message)
+            pause = max(next(pauses), getattr(refusal, 'retry_after', None) or 0.0)
+            if pause > budget.remaining():
+                raise OntapError('ONTAP refused the %s %s as busy %d time(s) within job_timeout (%g s); it was not '
+                                 'carried out. Last answer: %s' % (method, path, self.attempts, budget.job_timeout, refusal))
+            self.ontap.warnings.append('ONTAP refused the %s %s as busy (%s); resent after %.1f s.'
+                                       % (method, path, getattr(refusal, 'code', None) or 'busy', pause))
+            self.ontap.sleep(pause)
+
+    def _common(self, plan):
+        """Result keys every executed plan returns: the diff (in diff mode), ``actions``, ``jobs`` when several."""
+        result = dict(plan.extra)
+        if plan.diff is not None:
+            self.with_diff(result, plan.diff[0], plan.diff[1])
+        result['actions'] = list(self.actions)
+        if len(self.jobs) > 1:
+            result['jobs'] = list(self.jobs)
+        return result
+
+    def execute(self, plan):
+        """Send the plan's steps in order under the task's one budget; each step's outcome decides whether the next
+        is sent, and the last step's outcome (job, settle, re-read or verification) is the task's.
+
+        :returns: :class:`results.Result`.
+        """
+        last = len(plan.steps) - 1
+        for index, step in enumerate(plan.steps):
+            final = index == last
+            if step.method is None:
+                return self._attach(plan, step)
+            sent_at = time.time()
+            self.actions.append(step.describe())
+            try:
+                dummy, wait_result = self.send(step.method, step.path, body=step.body, query=step.query)
+            except (OntapApiError, OntapTransportError) as exc:
+                return self._refused(plan, step, exc, final)
+            if wait_result is not None:
+                self.jobs.extend(wait_result.jobs)
+                failed = wait_result.outcome == 'failure'
+                if failed and step.action == 'create' and \
+                        classify_job_code(_job_code(wait_result.job), self.spec.error_rules) == DUPLICATE:
+                    # The job itself found the key taken (a create that raced ours): converge as for a refused duplicate.
+                    self.actions.pop()
+                    return self._converge_duplicate(OntapError(wait_result.message), plan)
+            if not final:
+                if wait_result is not None and not wait_result.ok:
+                    result = self._common(plan)
+                    result.update(wait_result.as_result())
+                    return Result.failure('The %s %s was not %sd: the %s that ONTAP requires first did not succeed: %s'
+                                          % (self.spec.name, self.key_text(), plan.steps[-1].action, step.what,
+                                             wait_result.message),
+                                          changed=wait_result.outcome != 'failure', **result)
+                continue
+            return self._finish(plan, step, wait_result, sent_at)
+        return Result(False, **{self.spec.name: plan.record})     # not reached: a plan has steps
+
+    def _refused(self, plan, step, exc, final):
+        """A step's write raised: the rulebook decides what it means."""
+        kind = classify(exc, self.spec.error_rules)
+        self.actions.pop()
+        if kind == DUPLICATE and step.action == 'create':
+            return self._converge_duplicate(exc, plan)
+        if kind == NOT_FOUND and step.action == 'delete':
+            # Gone between the lookup and the DELETE: absent is converged (F24).
+            return Result(bool(self.actions), actions=list(self.actions), **{self.spec.name: None})
+        if kind == UNKNOWN:
+            self.actions.append(step.describe())
+            if final and step.end_state is not None:
+                return self._verify_after_error(plan, exc, step)
+            what = step.what if final else 'the %s that ONTAP requires first' % step.what
+            return Result.failure('The outcome of the %s of %s %s is unknown: %s. The request was not resent%s.'
+                                  % (what, self.spec.name, self.key_text(), str(exc).rstrip('. '),
+                                     '' if final else ', and nothing more was sent'),
+                                  changed=True, actions=list(self.actions))
+        if not final or self.actions:
+            raise OntapError('The %s %s was not %sd: the %s was refused: %s'
+                             % (self.spec.name, self.key_text(), plan.steps[-1].action, step.what, str(exc).rstrip('. ')))
+        raise exc
+
+    def _attach(self, plan, step):
+        """An operation already in flight is joined, never started twice: wait for its jobs and its settle."""
+        budget = self._budget()
+        result = dict(plan.extra, attached=True, **{self.spec.name: plan.record})
+        if step.jobs:
+            wait_result = self.ontap.wait_for_jobs(step.jobs, started_at=budget.started)
+            self.jobs.extend(wait_result.jobs)
+            result.update(wait_result.as_result())
+            if not wait_result.ok:
+                return Result.failure('Attached to the %s already in flight: %s' % (step.what, wait_result.message),
+                                      changed=False, **result)
+        if step.settle is not None:
+            settled = self.settle(step, time.time())
+            result.update(settled.as_result())
+            result[self.spec.name] = settled.record
+            if settled.outcome != 'success':
+                return Result.failure(settled.message, changed=False, **result)
+        return Result(False, **result)
 
     def _holds(self, record, want_present):
         if not want_present:
             return record is None
         return record is not None and not self.changes(record)
 
-    def _finish(self, wait_result, diff, action, want_present):
+    def _finish(self, plan, step, wait_result, sent_at):
+        """The last step's job ended (or was not waited for): settle, re-read, verify, and say what happened."""
+        base = self._common(plan)
         outcome = wait_result.outcome if wait_result is not None else 'success'
-        base = self.with_diff({}, diff[0], diff[1])
+        want_present = plan.want_present
         if outcome in ('success', 'not_waited'):
-            record = self.reread(want_present) if outcome == 'success' else None
-            if outcome == 'success' and (record is not None) != want_present:
-                # The job said success; the cluster does not show it yet after the bounded re-reads (F16). Say so.
-                self.ontap.warnings.append('The job ended in success, but the %s %s still %s after %g s of re-reads; '
-                                           'ONTAP may take a moment longer to show it.'
-                                           % (self.spec.name, self.key_text(), 'is not visible' if want_present else 'exists',
-                                              sum(REREAD_PAUSES)))
+            if outcome == 'success' and step.settle is not None:
+                settled = self.settle(step, sent_at)
+                base.update(settled.as_result())
+                if settled.outcome != 'success':
+                    # ONTAP accepted the write (its job succeeded); the resource did not reach the end state.
+                    base[self.spec.name] = settled.record
+                    if wait_result is not None:
+                        base.update(wait_result.as_result())
+                    return Result.failure(settled.message, changed=True, **base)
+            if want_present is None:
+                record = plan.record
+                if outcome == 'success' and plan.observe is not None:
+                    seen, seen_diff = plan.observe()
+                    base.update(seen)
+                    if seen_diff is not None:
+                        base.pop('diff', None)
+                        self.with_diff(base, seen_diff[0], seen_diff[1])
+            else:
+                record = self.reread(want_present) if outcome == 'success' else None
+                if outcome == 'success' and (record is not None) != want_present:
+                    # The job said success; the cluster does not show it yet after the bounded re-reads (F16). Say so.
+                    self.ontap.warnings.append(
+                        'The job ended in success, but the %s %s still %s after %g s of re-reads; ONTAP may take a '
+                        'moment longer to show it.' % (self.spec.name, self.key_text(),
+                                                       'is not visible' if want_present else 'exists', sum(REREAD_PAUSES)))
             base[self.spec.name] = record
-            self.ontap.exit_job(wait_result, changed=True, **base)
-        if outcome != 'unreadable':
+            return from_wait(wait_result, True, **base)
+        if outcome != 'unreadable' or want_present is None:
             # failure, or timed_out (the job uuid and last state go back so ontap.rest.job can resume).
-            self.ontap.exit_job(wait_result, changed=True, **base)
+            return from_wait(wait_result, True, **base)
         # The job's status cannot be read (F13, F14): the resource decides, within the task's budget.
         record, holds = self.verify(want_present)
         result = wait_result.as_result()
@@ -826,29 +1031,32 @@ class Resource(object):
         if holds:
             self.ontap.warnings.append('%s The %s now shows the intended state, so the task succeeds.'
                                        % (wait_result.message, self.spec.name))
-            self.ontap.exit(True, **result)
+            return Result(True, **result)
         uuids = ', '.join(str(job.get('uuid')) for job in wait_result.jobs) or 'unknown'
-        self.ontap.fail('The outcome of the %s of %s %s is unknown: %s The %s did not show the intended state within '
-                        'job_timeout (%g s from the write, %d read(s)); last seen: %s. The job (%s) was not cancelled '
-                        'and nothing was resent; follow it with ontap.rest.job or ontap.rest.job_info where the '
-                        'account may read jobs, or check the %s before retrying.'
-                        % (action, self.spec.name, self.key_text(), wait_result.message, self.spec.name,
-                           self.verify_budget, self.verify_reads, self._last_seen(record, want_present), uuids,
-                           self.spec.name), changed=True, **result)
+        return Result.failure(
+            'The outcome of the %s of %s %s is unknown: %s The %s did not show the intended state within job_timeout '
+            '(%g s from the write, %d read(s)); last seen: %s. The job (%s) was not cancelled and nothing was resent; '
+            'follow it with ontap.rest.job or ontap.rest.job_info where the account may read jobs, or check the %s '
+            'before retrying.' % (step.action, self.spec.name, self.key_text(), wait_result.message, self.spec.name,
+                                  self.verify_budget, self.verify_reads, self._last_seen(record, want_present), uuids,
+                                  self.spec.name), changed=True, **result)
 
-    def _verify_after_error(self, exc, action, want_present):
+    def _verify_after_error(self, plan, exc, step):
         """The write's answer was lost or was a 5xx: look at the cluster before saying anything (F07)."""
+        want_present = step.end_state == 'present'
         record, holds = self.verify(want_present)
+        base = self._common(plan)
+        base[self.spec.name] = record
         if holds:
             self.ontap.warnings.append('The %s request got no clear answer (%s), but the %s now shows the intended '
-                                       'state; the request was not resent.' % (action, exc, self.spec.name))
-            self.ontap.exit(True, **{self.spec.name: record})
-        self.ontap.fail('The outcome of the %s of %s %s is unknown: %s. The %s did not show the intended state within '
-                        'job_timeout (%g s from the write, %d read(s)); last seen: %s. The request was not resent. '
-                        'Check the cluster (for example with ontap.rest.job_info) before retrying.'
-                        % (action, self.spec.name, self.key_text(), str(exc).rstrip('. '), self.spec.name,
-                           self.verify_budget, self.verify_reads, self._last_seen(record, want_present)),
-                        changed=True, **{self.spec.name: record})
+                                       'state; the request was not resent.' % (step.action, exc, self.spec.name))
+            return Result(True, **base)
+        return Result.failure(
+            'The outcome of the %s of %s %s is unknown: %s. The %s did not show the intended state within job_timeout '
+            '(%g s from the write, %d read(s)); last seen: %s. The request was not resent. Check the cluster (for '
+            'example with ontap.rest.job_info) before retrying.'
+            % (step.action, self.spec.name, self.key_text(), str(exc).rstrip('. '), self.spec.name, self.verify_budget,
+               self.verify_reads, self._last_seen(record, want_present)), changed=True, **base)
 
     def _creates_in_flight(self):
         """Unfinished create jobs on this collection (``[]`` when there are none or jobs may not be listed)."""
@@ -862,31 +1070,35 @@ class Resource(object):
             # A role that may not list jobs (403), or any other trouble: the original refusal is explained as before.
             return []
 
-    def _converge_duplicate(self, exc):
+    def _converge_duplicate(self, exc, plan):
         """A create refused as a duplicate (``exc``: the refusal, an :class:`errors.OntapApiError` or the failed
-        job's message as an :class:`errors.OntapError`): re-read and converge, or name what holds the key."""
+        job's message as an :class:`errors.OntapError`): re-read and converge; when nothing matches yet and a create
+        on the collection is still in flight, name its job (to wait for with ``ontap.rest.job``), never create twice.
+        """
         reason = getattr(exc, 'message', None) or str(exc)
         record = self.reread(True)
         if record is None:
             jobs = self._creates_in_flight()
             if jobs:
                 uuids = ', '.join(str(job.get('uuid')) for job in jobs)
-                self.ontap.fail('ONTAP refused to create %s %s as a duplicate (%s), and no %s matches it yet: a create '
-                                'on %s is still in progress (job %s: %s). Wait for it with ontap.rest.job (uuid %s), '
-                                'then run this task again.'
-                                % (self.spec.name, self.key_text(), reason, self.spec.name, self.collection,
-                                   uuids, '; '.join('%s %s' % (job.get('state'), job.get('description'))
-                                                    for job in jobs), uuids),
-                                jobs=jobs)
-            self.ontap.fail('ONTAP refused to create %s %s as a duplicate (%s), but no %s matches %s: another object '
-                            'holds a key ONTAP treats as unique.' % (self.spec.name, self.key_text(), reason,
-                                                                     self.spec.name, self.key_text()))
+                return Result.failure(
+                    'ONTAP refused to create %s %s as a duplicate (%s), and no %s matches it yet: a create on %s is '
+                    'still in progress (job %s: %s). Wait for it with ontap.rest.job (uuid %s), then run this task '
+                    'again.' % (self.spec.name, self.key_text(), reason, self.spec.name, self.collection, uuids,
+                                '; '.join('%s %s' % (job.get('state'), job.get('description')) for job in jobs), uuids),
+                    jobs=jobs)
+            return Result.failure('ONTAP refused to create %s %s as a duplicate (%s), but no %s matches %s: another '
+                                  'object holds a key ONTAP treats as unique.'
+                                  % (self.spec.name, self.key_text(), reason, self.spec.name, self.key_text()))
         changes = self.changes(record)
         if changes:
-            return self.modify(record, changes)
-        self.ontap.exit(False, **{self.spec.name: record})
+            return self.execute(self.plan_modify(record, changes))
+        return Result(False, **{self.spec.name: record})
 
 
 def run_resource(ontap, spec):
-    """Run ``state: present|absent`` for ``spec`` on ``ontap`` (a :class:`runner.OntapModule`); never returns."""
-    Resource(ontap, spec).run()
+    """Run ``state: present|absent`` for ``spec`` on ``ontap`` (a :class:`runner.OntapModule`).
+
+    :returns: :class:`results.Result` (the module returns it; the runner ends the task with it).
+    """
+    return Resource(ontap, spec).run()

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Private to ontap.rest before 1.0: not a public API; it may change in any release (use the modules instead).
 """The shared module runner: one place for argument specs, check mode, result shaping and error handling.
 
 Layering: modules -> runner -> job_poller -> client -> errors. Modules never build an HTTP session or a poll loop
@@ -10,9 +11,11 @@ Guarantees every module gets from here:
 
 - check mode: :meth:`OntapModule.write` sends nothing (no POST/PATCH/DELETE, no job, no poll) and records the
   request it would have sent in ``would_send``; reads still run (FIELD_CASES F28).
-- every :class:`~errors.OntapError` becomes ``fail_json`` with a complete ``msg`` (never a traceback, F22), and any
-  other exception becomes ``fail_json`` naming its type, with the traceback only in ``exception`` (shown at -vvv).
-- a job outcome becomes the task outcome (:meth:`OntapModule.exit_job`): ``success``/``not_waited`` -> ok,
+- one exit: a module's ``main`` returns a :class:`results.Result` and :meth:`OntapModule.run` alone calls
+  ``exit_json``/``fail_json`` with it;
+- every :class:`~errors.OntapError` becomes a failed result with a complete ``msg`` (never a traceback, F22), and any
+  other exception one naming its type, with the traceback only in ``exception`` (shown at -vvv).
+- a job outcome becomes the task outcome (:meth:`OntapModule.job_result`): ``success``/``not_waited`` -> ok,
   ``failure`` -> failed (ONTAP's message, code and error kept), ``timed_out`` -> failed and ``changed`` (the job is
   still running; its uuid is returned so ``ontap.rest.job`` can resume the wait), ``unreadable`` -> failed and
   ``changed`` unless a resource module verified the end state first (F13, F14, F35).
@@ -29,6 +32,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.ontap.rest.plugins.module_utils import client as client_mod
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapJobStateError, OntapNoRestError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller, WaitOptions, job_reader, send_and_wait
+from ansible_collections.ontap.rest.plugins.module_utils.results import Result, from_wait
 from ansible_collections.ontap.rest.plugins.module_utils.options import (
     CONNECTION_REQUIRED_ONE_OF,
     CONNECTION_REQUIRED_TOGETHER,
@@ -136,62 +140,58 @@ class OntapModule(object):
         return poller.wait_for(jobs, self.clock() if started_at is None else started_at)
 
     # -- results -------------------------------------------------------------------------------------------------
+    # Modules return one of these; only run() ends the task.
 
-    def exit(self, changed, **result):
-        """``exit_json`` with the collected warnings."""
-        self._add_common(result)
-        self.module.exit_json(changed=changed, **result)
+    def result(self, changed, **data):
+        """An ok :class:`results.Result` (``changed`` as given)."""
+        return Result(changed, **data)
 
-    def fail(self, msg, **result):
-        """``fail_json`` with the collected warnings; ``msg`` must be a complete, secret-free sentence."""
-        self._add_common(result)
-        result.setdefault('changed', False)
-        self.module.fail_json(msg=msg, **result)
+    def failure(self, msg, **data):
+        """A failed :class:`results.Result`; ``msg`` must be a complete, secret-free sentence."""
+        changed = data.pop('changed', False)
+        return Result.failure(msg, changed=changed, **data)
 
-    def _add_common(self, result):
+    def job_result(self, wait_result, changed=True, **data):
+        """The :class:`results.Result` of a job wait (:func:`results.from_wait`)."""
+        return from_wait(wait_result, changed, **data)
+
+    def _finish(self, result):
+        """The one exit of every module: ``exit_json``/``fail_json`` from a :class:`results.Result`, with the
+        collected warnings and, in check mode, ``would_send``."""
+        data = dict(result.data)
         for warning in self.warnings:
             self.module.warn(warning)      # not result['warnings']: deprecated in exit_json since ansible-core 2.19
         self.warnings = []
         if self.check_mode and self.would_send:
-            result['would_send'] = list(self.would_send)
-
-    def exit_job(self, wait_result, changed=True, **result):
-        """End the task from a job wait: ok for ``success``/``not_waited``, failed (with a clear ``msg``) otherwise.
-
-        :param wait_result: ``job_poller.JobWaitResult`` (``None`` when the answer carried no job: a synchronous write).
-        :param changed: what the task changed when the job succeeded.
-        """
-        if wait_result is None:
-            self.exit(changed, **result)
-        result.update(wait_result.as_result())
-        if wait_result.ok:
-            self.exit(changed, **result)
-        if wait_result.unfollowed_next:
-            # Part of a query-based write was left undone: never reported as a success.
-            self.fail(wait_result.message, changed=True, next=wait_result.unfollowed_next, **result)
-        if wait_result.outcome == 'failure':
-            # The cluster said the job failed: it did not do what was asked.
-            self.fail(wait_result.message, changed=False, **result)
-        # timed_out / unreadable: ONTAP accepted the request; its end is not known yet. Never a success (F35).
-        self.fail(wait_result.message, changed=True, **result)
+            data['would_send'] = list(self.would_send)
+        if result.failed:
+            self.module.fail_json(msg=result.msg, changed=result.changed, **data)
+        if result.msg is not None:
+            data['msg'] = result.msg
+        self.module.exit_json(changed=result.changed, **data)
 
     def run(self, main):
-        """Run ``main(self)``; turn every error into ``fail_json`` with a clear message, never a traceback."""
+        """Run ``main(self)``, which returns a :class:`results.Result`, and end the task with it; turn every error into
+        a failed result with a clear message, never a traceback."""
         try:
             # Bad waiting options fail every run, not only the runs that happen to write (nothing is sent first).
             self.wait_options()
-            main(self)
+            result = main(self)
+            if not isinstance(result, Result):
+                raise TypeError('the module returned %r instead of a Result' % (result,))
         except OntapJobStateError as exc:
             # ONTAP accepted the write; its job reported a state we cannot interpret: changed, outcome not verified.
-            self.fail(str(exc), changed=True, job=exc.job)
+            result = Result.failure(str(exc), changed=True, job=exc.job)
         except OntapError as exc:
             details = _error_details(exc)
             msg = self._explain(exc)
             if 'job' in details:
                 msg = '%s (job %s)' % (msg.rstrip('.'), details['job']['uuid'])
-            self.fail(msg, changed=bool(exc.outcome_unknown), **details)
+            result = Result.failure(msg, changed=bool(exc.outcome_unknown), **details)
         except Exception as exc:  # pylint: disable=broad-except
-            self.fail('Unexpected error in ontap.rest (%s): %s' % (type(exc).__name__, exc), exception=traceback.format_exc())
+            result = Result.failure('Unexpected error in ontap.rest (%s): %s' % (type(exc).__name__, exc),
+                                    exception=traceback.format_exc())
+        self._finish(result)
 
     def _explain(self, exc):
         """A 404 without an ONTAP error body may mean the system has no REST API at all (FIELD_CASES F32)."""

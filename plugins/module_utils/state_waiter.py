@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ontap.rest contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Private to ontap.rest before 1.0: not a public API; it may change in any release (use the modules instead).
 """Waiting for a field of any ONTAP resource to reach a value (FIELD_CASES F01, F09, F10, F11, F17).
 
 A job's ``success`` can mean "accepted" (a software update, a SnapMirror quiesce), and some operations have no job at

@@ -121,6 +121,7 @@ job_wait:
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapJobStateError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JOB_FIELDS, TERMINAL
 from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_uuid
+from ansible_collections.ontap.rest.plugins.module_utils.results import Result
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
 #: ONTAP error codes of PATCH /cluster/jobs/{uuid}?action=... (ONTAP REST API reference, cluster/jobs).
@@ -143,12 +144,13 @@ def main():
 
 
 def read_job(ontap, uuid):
+    """The job as ONTAP reports it, or a failed :class:`Result` when it is not found."""
     try:
         return ontap.read('cluster/jobs/%s' % uuid, query={'fields': JOB_FIELDS}).body
     except OntapApiError as exc:
         if exc.is_not_found:
-            ontap.fail('Job %s was not found (HTTP %s, code %s: %s). %s'
-                       % (uuid, exc.status, exc.code, exc.message, PURGED_HINT), status_code=exc.status)
+            return ontap.failure('Job %s was not found (HTTP %s, code %s: %s). %s'
+                                 % (uuid, exc.status, exc.code, exc.message, PURGED_HINT), status_code=exc.status)
         raise
 
 
@@ -166,15 +168,15 @@ def unchanged(uuid, action, state):
 def wait(ontap, uuid, job, started):
     """``action: wait``: never ``changed`` (waiting changes nothing), whatever the outcome."""
     if ontap.check_mode and job.get('state') not in TERMINAL:
-        ontap.exit(False, job=job, msg='Check mode: job %s is %s; not polled.' % (uuid, job.get('state')))
+        return ontap.result(False, job=job, msg='Check mode: job %s is %s; not polled.' % (uuid, job.get('state')))
     try:
         # The job as just read counts as the first poll: a terminal job ends the wait without another GET.
         result = ontap.wait_for_jobs([job], started_at=started)
     except OntapJobStateError as exc:
-        ontap.fail(str(exc), changed=False, job=exc.job)
+        return ontap.failure(str(exc), changed=False, job=exc.job)
     if result.ok:
-        ontap.exit(False, msg=result.message, **result.as_result())
-    ontap.fail(result.message, changed=False, **result.as_result())
+        return ontap.result(False, msg=result.message, **result.as_result())
+    return ontap.failure(result.message, changed=False, **result.as_result())
 
 
 def run(ontap):
@@ -182,29 +184,35 @@ def run(ontap):
     action = ontap.params['action']
     started = ontap.clock()
     job = read_job(ontap, uuid)
+    if isinstance(job, Result):
+        return job
     state = job.get('state')
     if action == 'wait':
-        wait(ontap, uuid, job, started)
+        return wait(ontap, uuid, job, started)
     reason = unchanged(uuid, action, state)
     if reason:
-        ontap.exit(False, job=job, msg=reason + ' Nothing was sent.')
+        return ontap.result(False, job=job, msg=reason + ' Nothing was sent.')
     if ontap.check_mode:
         ontap.would_send.append(dict(method='PATCH', path='cluster/jobs/%s' % uuid, query={'action': action}, body=None))
-        ontap.exit(True, job=job, msg='Check mode: %s was not sent to job %s (state %s).' % (action, uuid, state))
+        return ontap.result(True, job=job, msg='Check mode: %s was not sent to job %s (state %s).' % (action, uuid, state))
     try:
         ontap.client.request('PATCH', 'cluster/jobs/%s' % uuid, query={'action': action})
     except OntapApiError as exc:
         if exc.code in (ALREADY_TERMINAL, NOT_RUNNING):
             # The job moved on between the read and the PATCH (it ended, or someone else paused or resumed it).
             now = read_job(ontap, uuid)
+            if isinstance(now, Result):
+                return now
             reason = unchanged(uuid, action, now.get('state'))
             if reason:
-                ontap.exit(False, job=now, msg='ONTAP refused the %s (error %s: %s): %s Nothing changed.'
-                           % (action, exc.code, exc.message.rstrip('. '), reason))
+                return ontap.result(False, job=now, msg='ONTAP refused the %s (error %s: %s): %s Nothing changed.'
+                                    % (action, exc.code, exc.message.rstrip('. '), reason))
         raise
     now = read_job(ontap, uuid)
-    ontap.exit(True, job=now, msg='Job %s: %s accepted by ONTAP (state before: %s, now: %s).'
-               % (uuid, action, state, now.get('state')))
+    if isinstance(now, Result):
+        return now
+    return ontap.result(True, job=now, msg='Job %s: %s accepted by ONTAP (state before: %s, now: %s).'
+                        % (uuid, action, state, now.get('state')))
 
 
 if __name__ == '__main__':

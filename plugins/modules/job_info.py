@@ -136,11 +136,11 @@ def run(ontap):
             job = ontap.read('cluster/jobs/%s' % params['uuid'], query={'fields': ','.join(params['fields'])}).body
         except OntapApiError as exc:
             if exc.is_not_found:
-                ontap.fail('Job %s was not found: ONTAP deletes a job about 300 seconds after it ends.' % params['uuid'],
-                           status_code=exc.status, jobs=[])
+                return ontap.failure('Job %s was not found: ONTAP deletes a job about 300 seconds after it ends.'
+                                     % params['uuid'], status_code=exc.status, jobs=[])
             raise
-        ontap.exit(False, job=job, jobs=[job])
-    ontap.exit(False, jobs=ontap.read_records('cluster/jobs', query=build_query(params)))
+        return ontap.result(False, job=job, jobs=[job])
+    return ontap.result(False, jobs=ontap.read_records('cluster/jobs', query=build_query(params)))
 
 
 if __name__ == '__main__':

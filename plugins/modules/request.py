@@ -240,11 +240,11 @@ def run(ontap):
     params = ontap.params
     query = dict(params['query'] or {})
     if 'return_timeout' in query:
-        ontap.fail("Do not pass return_timeout in 'query': use the module option 'return_timeout' (0..120 seconds); "
-                   "the overall wait budget is 'job_timeout'.")
+        return ontap.failure("Do not pass return_timeout in 'query': use the module option 'return_timeout' (0..120 "
+                             "seconds); the overall wait budget is 'job_timeout'.")
     if params['follow_next'] and params['method'] != 'GET':
-        ontap.fail('follow_next applies to GET only; a query-based %s always follows _links.next. Nothing was sent.'
-                   % params['method'])
+        return ontap.failure('follow_next applies to GET only; a query-based %s always follows _links.next. Nothing '
+                             'was sent.' % params['method'])
     check_job_path(params['path'])
     if params['method'] == 'GET':
         if params['follow_next']:
@@ -252,15 +252,15 @@ def run(ontap):
         else:
             response = ontap.read(params['path'], query=query)
             body = response.body
-        ontap.exit(False, status_code=response.status_code, response=body)
+        return ontap.result(False, status_code=response.status_code, response=body)
     response, wait_result = ontap.write(params['method'], params['path'], query=query, body=params['body'])
     if response is None:  # check mode: nothing was sent
-        ontap.exit(True, msg='Check mode: %s %s was not sent.' % (params['method'], params['path']))
+        return ontap.result(True, msg='Check mode: %s %s was not sent.' % (params['method'], params['path']))
     if matched_nothing(response, wait_result):
-        ontap.exit(False, status_code=response.status_code, response=response.body,
-                   msg='%s %s: no record matches the query, so ONTAP started no job and nothing changed.'
-                   % (params['method'], params['path']))
-    ontap.exit_job(wait_result, changed=True, status_code=response.status_code, response=response.body)
+        return ontap.result(False, status_code=response.status_code, response=response.body,
+                            msg='%s %s: no record matches the query, so ONTAP started no job and nothing changed.'
+                            % (params['method'], params['path']))
+    return ontap.job_result(wait_result, changed=True, status_code=response.status_code, response=response.body)
 
 
 if __name__ == '__main__':

@@ -151,8 +151,8 @@ snapshots_destroyed:
   elements: str
   sample: ["hourly.2026-12-01_1005", "hourly.2026-12-01_1105"]
 jobs:
-  description: Every job of the write, as last read, when ONTAP answered with more than one.
-  returned: when a write answered with several jobs
+  description: Every job of the task's writes, as last read, in step order (an unmount's job, then the delete's).
+  returned: when the task's writes started more than one job
   type: list
   elements: dict
 diff:
@@ -161,6 +161,21 @@ diff:
     - For a restore, C(snapshots) (every snapshot of the volume) before and after, and C(restored_to).
   returned: in diff mode, when something changed or would change
   type: dict
+actions:
+  description:
+    - The writes the task sent (or, in check mode, would send), in order, each with C(action) (V(create), V(modify),
+      V(rename), V(delete), V(unmount), V(restore)), C(method) and C(path).
+  returned: when something changed or would change
+  type: list
+  elements: dict
+  sample: [{"action": "unmount", "method": "PATCH", "path": "storage/volumes/028baa66-41bd-11e9-81d5-00a0986138f7"},
+           {"action": "delete", "method": "DELETE", "path": "storage/volumes/028baa66-41bd-11e9-81d5-00a0986138f7"}]
+attached:
+  description:
+    - V(true) when the task joined an operation already in flight instead of starting it again; C(job), C(job_wait)
+      and C(wait) then describe that operation.
+  returned: when the task attached to an operation in flight
+  type: bool
 would_send:
   description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
   returned: in check mode, when something would change
@@ -170,7 +185,7 @@ would_send:
 
 import datetime
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError, OntapOptionError
 from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, Resource, ResourceSpec
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
@@ -231,14 +246,16 @@ def run(ontap):
     if not ontap.params['restore']:
         return resource.run()
     if ontap.params['state'] == 'absent':
-        ontap.fail('restore=true needs state=present: a snapshot cannot be restored and deleted in one task.')
+        raise OntapOptionError('restore', 'restore=true needs state=present: a snapshot cannot be restored and deleted '
+                               'in one task.')
     record = resource.lookup()
     if record is None:
         raise OntapError('Cannot restore volume %s of SVM %s to snapshot %s: no such snapshot.'
                          % (ontap.params['volume'], ontap.params['svm'], ontap.params['name']))
     if resource.changes(record):
-        ontap.fail('restore=true restores an existing snapshot as it is; run the change of its attributes in a task '
-                   'of its own (differing: %s).' % ', '.join(sorted(resource.changes(record))))
+        raise OntapOptionError('restore', 'restore=true restores an existing snapshot as it is; run the change of its '
+                               'attributes in a task of its own (differing: %s).'
+                               % ', '.join(sorted(resource.changes(record))))
     volume = resource.parents['volume']
     snapshots = ontap.read_records(resource.collection, query={'fields': 'name,create_time'})
     before = sorted(item.get('name') for item in snapshots)
@@ -254,11 +271,11 @@ def run(ontap):
         gone = sorted(name for name in before if name not in now)
         return {'snapshots_destroyed': gone}, ({'snapshots': before}, {'snapshots': now, 'restored_to': record['name']})
 
-    resource.action('PATCH', 'storage/volumes/%s' % volume['uuid'],
-                    {'restore_to': {'snapshot': {'name': record['name']}}}, record,
-                    'restore of volume %s to snapshot %s' % (ontap.params['volume'], record['name']),
-                    diff=({'snapshots': before}, {'snapshots': kept, 'restored_to': record['name']}),
-                    observe=observe, snapshots_destroyed=destroyed)
+    return resource.apply(resource.plan_action(
+        'restore', 'PATCH', 'storage/volumes/%s' % volume['uuid'], {'restore_to': {'snapshot': {'name': record['name']}}},
+        record, 'restore of volume %s to snapshot %s' % (ontap.params['volume'], record['name']),
+        diff=({'snapshots': before}, {'snapshots': kept, 'restored_to': record['name']}),
+        observe=observe, snapshots_destroyed=destroyed))
 
 
 def _newer_than(snapshots, name):

@@ -115,14 +115,29 @@ job_wait:
   type: dict
   sample: {"outcome": "success", "elapsed": 0.412, "polls": 0}
 jobs:
-  description: Every job of the write, as last read, when ONTAP answered with more than one.
-  returned: when a write answered with several jobs
+  description: Every job of the task's writes, as last read, in step order (an unmount's job, then the delete's).
+  returned: when the task's writes started more than one job
   type: list
   elements: dict
 diff:
   description: The attributes that change, before and after (a delete shows the SVM before, and an empty after).
   returned: in diff mode, when something changed or would change
   type: dict
+actions:
+  description:
+    - The writes the task sent (or, in check mode, would send), in order, each with C(action) (V(create), V(modify),
+      V(rename), V(delete), V(unmount), V(restore)), C(method) and C(path).
+  returned: when something changed or would change
+  type: list
+  elements: dict
+  sample: [{"action": "unmount", "method": "PATCH", "path": "storage/volumes/028baa66-41bd-11e9-81d5-00a0986138f7"},
+           {"action": "delete", "method": "DELETE", "path": "storage/volumes/028baa66-41bd-11e9-81d5-00a0986138f7"}]
+attached:
+  description:
+    - V(true) when the task joined an operation already in flight instead of starting it again; C(job), C(job_wait)
+      and C(wait) then describe that operation.
+  returned: when the task attached to an operation in flight
+  type: bool
 would_send:
   description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
   returned: in check mode, when something would change
@@ -167,7 +182,7 @@ def main():
 def run(ontap):
     if ontap.params['language'] is not None:
         ontap.params['language'] = ontap.params['language'].lower()
-    run_resource(ontap, SPEC)
+    return run_resource(ontap, SPEC)
 
 
 if __name__ == '__main__':

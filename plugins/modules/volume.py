@@ -191,10 +191,25 @@ job_wait:
   type: dict
   sample: {"outcome": "failure", "elapsed": 1.204, "polls": 1}
 jobs:
-  description: Every job of the write, as last read, when ONTAP answered with more than one.
-  returned: when a write answered with several jobs
+  description: Every job of the task's writes, as last read, in step order (an unmount's job, then the delete's).
+  returned: when the task's writes started more than one job
   type: list
   elements: dict
+actions:
+  description:
+    - The writes the task sent (or, in check mode, would send), in order, each with C(action) (V(create), V(modify),
+      V(rename), V(delete), V(unmount), V(restore)), C(method) and C(path).
+  returned: when something changed or would change
+  type: list
+  elements: dict
+  sample: [{"action": "unmount", "method": "PATCH", "path": "storage/volumes/028baa66-41bd-11e9-81d5-00a0986138f7"},
+           {"action": "delete", "method": "DELETE", "path": "storage/volumes/028baa66-41bd-11e9-81d5-00a0986138f7"}]
+attached:
+  description:
+    - V(true) when the task joined an operation already in flight instead of starting it again; C(job), C(job_wait)
+      and C(wait) then describe that operation.
+  returned: when the task attached to an operation in flight
+  type: bool
 would_send:
   description: In check mode, the writes that would have been sent (C(method), C(path), C(query), C(body)).
   returned: in check mode, when something would change
@@ -294,18 +309,20 @@ def run(ontap):
     offline = params.get('volume_state') == 'offline'
     if params['state'] == 'present' and offline and params.get('junction_path') is not None:
         # ONTAP unmounts an offline volume, so the junction path never reads back and every run would write it again.
-        ontap.fail('volume_state: offline and junction_path cannot be used together: ONTAP unmounts a volume it takes '
-                   'offline, so its junction path is never reported back and every run would send it again. Leave out '
-                   'junction_path while the volume is offline (set it again together with volume_state: online).')
+        raise OntapOptionError('junction_path', 'volume_state: offline and junction_path cannot be used together: ONTAP '
+                               'unmounts a volume it takes offline, so its junction path is never reported back and '
+                               'every run would send it again. Leave out junction_path while the volume is offline (set '
+                               'it again together with volume_state: online).')
     threshold = params.get('size_change_threshold')
     if threshold is not None and not 0 <= threshold <= 100:
-        ontap.fail('size_change_threshold must be a percentage from 0 to 100, not %d.' % threshold)
+        raise OntapOptionError('size_change_threshold', 'size_change_threshold must be a percentage from 0 to 100, not '
+                               '%d.' % threshold)
     if params['size'] is not None:
         try:
             params['size'] = parse_size(params['size'])
         except ValueError as exc:
-            ontap.fail(str(exc))
-    run_resource(ontap, SPEC)
+            raise OntapOptionError('size', str(exc))
+    return run_resource(ontap, SPEC)
 
 
 if __name__ == '__main__':

@@ -222,11 +222,12 @@ def run(ontap):
     except OntapApiError as exc:
         if not refuses_field(exc, params['field']):
             raise
-        ontap.fail("The field '%s' does not exist on %s: %s" % (params['field'], what, exc), status_code=exc.status,
-                   error=dict(code=exc.code, message=exc.message, target=exc.target, arguments=exc.arguments))
+        return ontap.failure("The field '%s' does not exist on %s: %s" % (params['field'], what, exc),
+                             status_code=exc.status,
+                             error=dict(code=exc.code, message=exc.message, target=exc.target, arguments=exc.arguments))
     if result.outcome == 'reached':
-        ontap.exit(False, msg=result.message, **result.as_result())
-    ontap.fail(result.message, **result.as_result())
+        return ontap.result(False, msg=result.message, **result.as_result())
+    return ontap.failure(result.message, **result.as_result())
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.ontap.rest.plugins.module_utils import errors as errors_mod
 from ansible_collections.ontap.rest.plugins.module_utils import resource as resource_mod
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobWaitResult
@@ -30,6 +31,8 @@ class FakeOntap(object):
         self.answers = list(answers or [])
         self.check_mode = check_mode
         self.diff_mode = True
+        self.waited = []
+        self.wait_outcome = None
         self.writes = []
         self.reads = []
         self.warnings = []
@@ -66,6 +69,10 @@ class FakeOntap(object):
             return answer
         raise answer  # pylint: disable=raising-bad-type  # a tuple was returned above; only exceptions reach here
 
+    def wait_for_jobs(self, jobs, started_at=None):
+        self.waited.append([job['uuid'] for job in jobs])
+        return self.wait_outcome or JobWaitResult('success', [dict(jobs[0], state='success')], 0.5, 1, 'ok')
+
     def exit(self, changed, **result):
         raise Exited('exit', dict(result, changed=changed))
 
@@ -101,10 +108,15 @@ def _busy(status=429, code='262160', retry_after=None):
     return OntapApiError(status, code=code, message='busy', method='POST', url='/api/things', retry_after=retry_after)
 
 
+def _as_exit(result):
+    """The engine returns a Result (the runner alone exits): shape it as the exit/fail the tests inspect."""
+    if result.failed:
+        return Exited('fail', dict(result.data, msg=result.msg, changed=result.changed))
+    return Exited('exit', dict(result.data, changed=result.changed))
+
+
 def _run(ontap, spec=SPEC):
-    with pytest.raises(Exited) as info:
-        Resource(ontap, spec).run()
-    return info.value
+    return _as_exit(Resource(ontap, spec).run())
 
 
 def test_normalise_ignores_list_order():
@@ -209,9 +221,7 @@ def test_missing_parent_absent_is_converged_present_fails():
 def test_rename_patches_the_source_with_the_new_name():
     ontap = FakeOntap(dict(name='new', from_name='old', comment='c', tags=None),
                       records={'things': [{'uuid': 'u', 'name': 'old', 'comment': 'c'}]})
-    ontap.records['things'].append  # noqa (lookup by name filters)
-    with pytest.raises(Exited):
-        Resource(ontap, SPEC).run()
+    _run(ontap)
     assert ontap.writes[0] == ('PATCH', 'things/u', {'name': 'new'})
 
 
@@ -229,7 +239,7 @@ def test_rename_check_mode_sends_nothing_and_diffs_the_name():
 
 
 def test_retry_codes_leave_out_resource_in_use():
-    assert '8' not in resource_mod.RETRY_CODES and '262160' in resource_mod.RETRY_CODES
+    assert '8' not in errors_mod.RESEND_CODES and '262160' in errors_mod.RESEND_CODES
 
 
 def test_f16_create_success_but_object_never_visible_is_said_in_a_warning():
@@ -392,6 +402,7 @@ def test_m1_duplicate_while_a_create_is_in_flight_names_the_job():
     done = _run(ontap)
     assert done.kind == 'fail' and 'still in progress' in done.result['msg'] and 'jrun' in done.result['msg']
     assert 'ontap.rest.job' in done.result['msg'] and 'another object' not in done.result['msg']
+    assert [w[0] for w in ontap.writes] == ['POST']                                   # never created twice
     query = [q for path, q in ontap.reads if path == 'cluster/jobs'][0]
     assert query['state'] == 'queued|running|paused' and query['description'] == 'POST /api/things*'
 
@@ -442,3 +453,104 @@ def test_item1_parent_record_that_does_not_match_exactly_is_never_a_target():
     with pytest.raises(resource_mod.OntapOptionError) as info:
         Resource(ontap, spec)
     assert info.value.option == 'volume' and ontap.reads == []
+
+
+# -- issue 10: the engine's settle conditions and attach -----------------------------------------------------------
+
+def _settling(states):
+    """A 'things' collection whose record shows ``states`` one read after the other (the last one stays)."""
+    reads = []
+
+    def read(query):
+        reads.append(query)
+        state = states[min(len(reads) - 1, len(states) - 1)]
+        return [] if state is None else [dict(uuid='u', name='t1', comment='c', phase=state[0], started=state[1])]
+    return read
+
+
+def _settle_plan(resource, **settle):
+    rule = resource_mod.Settle(done=lambda record: record['phase'] == 'done',
+                               failed=lambda record: 'it broke' if record['phase'] == 'broken' else None, **settle)
+    step = resource_mod.Step('transfer', 'PATCH', 'things/u', body={'go': True}, what='transfer', settle=rule)
+    return resource_mod.Plan([step], {'uuid': 'u', 'name': 't1'}, want_present=None)
+
+
+def test_settle_waits_on_the_resource_after_the_job_within_the_budget():
+    ontap = FakeOntap(dict(name='t1', comment='c'), records={'things': _settling([('running', 9), ('done', 9)])})
+    resource = Resource(ontap, SPEC)
+    done = _as_exit(resource.execute(_settle_plan(resource)))
+    assert done.kind == 'exit' and done.result['changed'] is True and done.result['wait']['outcome'] == 'success'
+    assert done.result['wait']['polls'] == 2 and done.result['job_wait']['outcome'] == 'success'
+    assert done.result['actions'] == [{'action': 'transfer', 'method': 'PATCH', 'path': 'things/u'}]
+
+
+def test_settle_freshness_guard_ignores_the_previous_operations_terminal_state():
+    # The first reads still show the last transfer's "done" (started at 1); only a record of this one counts.
+    ontap = FakeOntap(dict(name='t1', comment='c'),
+                      records={'things': _settling([('done', 1), ('done', 1), ('running', 5), ('done', 5)])})
+    resource = Resource(ontap, SPEC)
+    plan = _settle_plan(resource, fresh=lambda record, sent_at: record['started'] >= 5)
+    done = _as_exit(resource.execute(plan))
+    assert done.kind == 'exit' and done.result['wait']['outcome'] == 'success' and done.result['wait']['polls'] == 4
+
+
+def test_settle_failure_and_timeout_use_the_job_outcome_words():
+    ontap = FakeOntap(dict(name='t1', comment='c'), records={'things': _settling([('running', 9), ('broken', 9)])})
+    resource = Resource(ontap, SPEC)
+    failed = _as_exit(resource.execute(_settle_plan(resource)))
+    assert failed.kind == 'fail' and failed.result['wait']['outcome'] == 'failure' and 'it broke' in failed.result['msg']
+    assert failed.result['changed'] is True            # ONTAP accepted the write; what it did is in the record
+    ontap = FakeOntap(dict(name='t1', comment='c', job_timeout=10.0), records={'things': _settling([('running', 9)])})
+    resource = Resource(ontap, SPEC)
+    slow = _as_exit(resource.execute(_settle_plan(resource)))
+    assert slow.kind == 'fail' and slow.result['wait']['outcome'] == 'timed_out' and ontap.now <= 10.0 + 1e-9
+    assert 'job_timeout (10 s)' in slow.result['msg']
+
+
+def test_settle_tolerates_a_missing_record_only_for_its_grace():
+    ontap = FakeOntap(dict(name='t1', comment='c', job_timeout=100.0), records={'things': _settling([None])})
+    resource = Resource(ontap, SPEC)
+    gone = _as_exit(resource.execute(_settle_plan(resource, missing_grace=5)))
+    assert gone.kind == 'fail' and gone.result['wait']['outcome'] == 'failure' and 'not found' in gone.result['msg']
+    assert ontap.now < 20
+
+
+def test_attach_joins_an_operation_in_flight_and_sends_nothing():
+    ontap = FakeOntap(dict(name='t1', comment='c'), records={'things': _settling([('running', 5), ('done', 5)])})
+    resource = Resource(ontap, SPEC)
+    rule = resource_mod.Settle(done=lambda record: record['phase'] == 'done')
+    step = resource_mod.Step('attach', None, 'things/u', what='transfer in flight', settle=rule,
+                             jobs=[{'uuid': 'j9', 'state': 'running'}])
+    done = _as_exit(resource.apply(resource_mod.Plan([step], {'uuid': 'u'})))
+    assert done.kind == 'exit' and done.result['changed'] is False and done.result['attached'] is True
+    assert ontap.writes == [] and ontap.waited == [['j9']] and done.result['wait']['outcome'] == 'success'
+
+
+def test_rulebook_per_resource_exception_turns_in_use_into_a_resend():
+    spec = ResourceSpec('thing', 'things', {'name': 'name'}, [Field('comment', 'comment')],
+                        lambda params: {'name': params['name']}, error_rules={'8': errors_mod.BUSY})
+    in_use = OntapApiError(409, code='8', message='in use', method='PATCH', url='/api/things/u')
+    ontap = FakeOntap(dict(name='t1', comment='new'), records={'things': [{'uuid': 'u', 'name': 't1', 'comment': 'old'}]},
+                      answers=[in_use, (None, _success())])
+    done = _run(ontap, spec)
+    assert done.kind == 'exit' and [w[0] for w in ontap.writes] == ['PATCH', 'PATCH']
+    ontap = FakeOntap(dict(name='t1', comment='new'), records={'things': [{'uuid': 'u', 'name': 't1', 'comment': 'old'}]},
+                      answers=[in_use])
+    with pytest.raises(OntapApiError):
+        Resource(ontap, SPEC).run()                     # without the exception, code 8 is lasting
+    assert len(ontap.writes) == 1
+
+
+@pytest.mark.parametrize('exc, kind', [
+    (OntapApiError(429, code='262160', method='POST'), errors_mod.BUSY),
+    (OntapApiError(503, code='8', method='POST'), errors_mod.BUSY),
+    (OntapApiError(409, code='8', method='POST'), errors_mod.LASTING),
+    (OntapApiError(409, code='1', method='POST'), errors_mod.DUPLICATE),
+    (OntapApiError(409, code=None, method='POST'), errors_mod.DUPLICATE),
+    (OntapApiError(404, code='4', method='DELETE'), errors_mod.NOT_FOUND),
+    (OntapApiError(500, code=None, method='POST'), errors_mod.UNKNOWN),
+    (OntapTransportError('timeout', 'POST', '/api/x', 'read timed out'), errors_mod.UNKNOWN),
+    (OntapApiError(400, code='262197', method='POST'), errors_mod.LASTING),
+])
+def test_rulebook_classifies_each_refusal_once(exc, kind):
+    assert errors_mod.classify(exc) == kind

@@ -7,6 +7,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapOptionError
 from ansible_collections.ontap.rest.plugins.module_utils.resource import Resource
 from ansible_collections.ontap.rest.plugins.modules import volume
 
@@ -91,16 +92,12 @@ def test_new_volume_options_map_to_ontap_fields():
     assert volume.SPEC.rename == 'name'
 
 
-class Failed(Exception):
-    pass
-
-
 class RecordingOntap(FakeOntap):
     def __init__(self, params):
         super(RecordingOntap, self).__init__(params)
         self.requests = []
 
-    def read_records(self, path, query=None):
+    def read_records(self, path, query=None, retry=True):
         self.requests.append(('GET', path))
         return []
 
@@ -108,13 +105,11 @@ class RecordingOntap(FakeOntap):
         self.requests.append((method, path))
         return None, None
 
-    def fail(self, msg, **result):
-        raise Failed(msg)
-
 
 def test_m3_offline_with_a_junction_path_is_refused_before_any_request():
     ontap = RecordingOntap(_params(volume_state='offline', junction_path='/vol1', size='1GiB'))
-    with pytest.raises(Failed) as info:
+    with pytest.raises(OntapOptionError) as info:
         volume.run(ontap)
+    assert info.value.option == 'junction_path'
     assert 'volume_state: offline' in str(info.value) and 'junction_path' in str(info.value)
     assert ontap.requests == []
