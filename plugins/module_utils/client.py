@@ -288,12 +288,12 @@ class OntapClient(object):
 
         :param params: dict with ``hostname``, ``port``, ``username``, ``password``, ``cert_filepath``,
             ``key_filepath``, ``token``, ``validate_certs``, ``ca_path``, ``http_timeout`` (seconds); missing or
-            ``None`` values take the defaults. Optional ``get_retries``, ``scheme``.
+            ``None`` values take the defaults. Optional ``get_retries``, ``scheme``, ``sleep`` (GET retry pauses).
         :raises OntapOptionError: see :class:`OntapClient`.
         """
         kwargs = {}
         for name in ('hostname', 'port', 'username', 'password', 'cert_filepath', 'key_filepath', 'token',
-                     'validate_certs', 'ca_path', 'http_timeout', 'get_retries', 'scheme'):
+                     'validate_certs', 'ca_path', 'http_timeout', 'get_retries', 'scheme', 'sleep'):
             if params.get(name) is not None:
                 kwargs[name] = params[name]
         return cls(**kwargs)

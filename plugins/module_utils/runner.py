@@ -53,7 +53,7 @@ class OntapModule(object):
     :param kwargs: passed to ``AnsibleModule`` (``required_if``, ``mutually_exclusive``, ...).
     """
 
-    def __init__(self, argument_spec, supports_check_mode=True, clock=time.monotonic, sleep=time.sleep, **kwargs):
+    def __init__(self, argument_spec, supports_check_mode=True, clock=None, sleep=None, **kwargs):
         spec = connection_spec()
         spec.update(async_job_spec())
         spec.update(argument_spec)
@@ -66,8 +66,9 @@ class OntapModule(object):
             self.module.fail_json(msg=missing_required_lib('requests'), exception=client_mod.REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
-        self.clock = clock
-        self.sleep = sleep
+        # looked up at run time (not bound as defaults), so a test seam can replace the module's time source
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or time.sleep
         self.warnings = []
         self.would_send = []
         self._client = None
@@ -78,7 +79,7 @@ class OntapModule(object):
     def client(self):
         """The task's one :class:`client.OntapClient` (one keep-alive session for every call, polls included)."""
         if self._client is None:
-            self._client = client_mod.OntapClient.from_params(self.params)
+            self._client = client_mod.OntapClient.from_params(dict(self.params, sleep=self.sleep))
         return self._client
 
     def wait_options(self, **overrides):

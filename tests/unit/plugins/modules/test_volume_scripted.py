@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The real ontap.rest.volume ``main()`` (runner, engine, poller, client) against a scripted transport on a fake clock:
+every request is named in order, every one must be sent, no test really sleeps (issue 10's test seam)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from scripted_transport import Seam, accepted, expect, job, records  # noqa: E402 pylint: disable=wrong-import-position
+
+from ansible_collections.ontap.rest.plugins.modules import volume  # noqa: E402 pylint: disable=wrong-import-position
+
+VOLUMES = '/api/storage/volumes'
+J1 = '11111111-2222-3333-4444-555555555555'
+VOL = dict(uuid='v1', name='vol1', svm={'name': 'svm1'}, size=1073741824, aggregates=[{'name': 'aggr1'}])
+
+
+@pytest.fixture
+def seam(monkeypatch, capsys):
+    return Seam(monkeypatch, capsys)
+
+
+def lookup(*found):
+    return expect('GET', VOLUMES, query={'name': 'vol1', 'svm.name': 'svm1'}, answer=records(*found))
+
+
+def test_create_held_past_return_timeout_is_polled_then_read_back(seam):
+    result = seam.run(volume, [
+        lookup(),
+        expect('POST', VOLUMES, query={'return_timeout': 120}, status=202, answer=accepted(J1), takes=120,
+               body={'name': 'vol1', 'svm': {'name': 'svm1'}, 'size': 1073741824, 'aggregates': [{'name': 'aggr1'}]}),
+        expect('GET', '/api/cluster/jobs/' + J1, answer=job(J1, 'running')),
+        expect('GET', '/api/cluster/jobs/' + J1, answer=job(J1, 'success')),
+        lookup(VOL),
+    ], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'])
+    assert result['changed'] and result['job_wait']['outcome'] == 'success' and result['job_wait']['polls'] == 2
+    assert result['volume']['uuid'] == 'v1' and result['actions'] == [dict(action='create', method='POST', path='storage/volumes')]
+    # the read timeout of the held POST follows its return_timeout (http_timeout 60 + 120)
+    assert seam.seen[1]['timeout'] == (60.0, 180.0)
+
+
+def test_budget_caps_every_return_timeout_and_ends_at_job_timeout(seam):
+    result = seam.run(volume, [
+        lookup(),
+        expect('POST', VOLUMES, query={'return_timeout': 5}, status=202, answer=accepted(J1), takes=5),
+        expect('GET', '/api/cluster/jobs/' + J1, answer=job(J1, 'running')),
+    ], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'], job_timeout=5)
+    assert result['failed'] and result['job_wait']['outcome'] == 'timed_out' and result['changed'] is True
+    assert seam.time.now - seam.seen[1]['at'] <= 5.0 + 1e-9       # nothing ended after the budget
+
+
+def test_failure_within_return_timeout_reads_the_job_once_and_reports_it_like_a_polled_failure(seam):
+    failure = {'error': {'message': 'Not enough space', 'code': '917536'}, 'job': accepted(J1)['job']}
+    result = seam.run(volume, [
+        lookup(),
+        expect('POST', VOLUMES, status=400, answer=failure, takes=1),
+        expect('GET', '/api/cluster/jobs/' + J1,
+               answer=job(J1, 'failure', 'Not enough space', 917536, error={'code': '917536', 'message': 'Not enough space'})),
+    ], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'])
+    assert result['failed'] and result['changed'] is False and result['job_wait'] == {'outcome': 'failure',
+                                                                                      'elapsed': 1.0, 'polls': 1}
+    assert result['job']['code'] == 917536 and 'Not enough space' in result['msg']
+
+
+def test_delete_of_a_mounted_volume_unmounts_first_under_one_budget(seam):
+    mounted = dict(VOL, nas={'path': '/vol1'})
+    result = seam.run(volume, [
+        lookup(mounted),
+        expect('PATCH', VOLUMES + '/v1', query={'return_timeout': 10}, body={'nas': {'path': ''}}, status=200,
+               answer=accepted('j-unmount'), takes=4),
+        expect('DELETE', VOLUMES + '/v1', query={'return_timeout': 6}, body=None, status=200, answer=accepted('j-delete')),
+        lookup(),
+    ], name='vol1', svm='svm1', state='absent', job_timeout=10, return_timeout=10, diff=True)
+    assert result['changed'] and result['volume'] is None and [job_['uuid'] for job_ in result['jobs']] == [
+        'j-unmount', 'j-delete']
+    assert [action['action'] for action in result['actions']] == ['unmount', 'delete']
+    assert result['diff']['after'] == {} and result['diff']['before']['junction_path'] == '/vol1'
+
+
+def test_check_mode_is_the_plan_and_sends_no_write(seam):
+    result = seam.run(volume, [lookup(dict(VOL, nas={'path': '/vol1'}))], name='vol1', svm='svm1', state='absent',
+                      check=True)
+    assert result['changed'] and [w['method'] for w in result['would_send']] == ['PATCH', 'DELETE']
+    assert [entry['method'] for entry in seam.seen] == ['GET']
+
+
+def test_a_second_identical_run_sends_only_the_lookup(seam):
+    result = seam.run(volume, [lookup(VOL)], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'])
+    assert result['changed'] is False and 'job' not in result and len(seam.seen) == 1
+
+
+def test_a_lost_answer_is_verified_never_resent(seam):
+    import requests  # pylint: disable=import-outside-toplevel
+    result = seam.run(volume, [
+        lookup(dict(VOL, comment='old')),
+        expect('PATCH', VOLUMES + '/v1', body={'comment': 'new'},
+               error=requests.exceptions.ReadTimeout('read timed out'), takes=180),
+        lookup(dict(VOL, comment='new')),
+    ], name='vol1', svm='svm1', comment='new')
+    assert result['changed'] and not result.get('failed') and len([e for e in seam.seen if e['method'] == 'PATCH']) == 1
