@@ -18,18 +18,17 @@ STAMP="$VENV/.bench-stamp"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 
-. "$ROOT/scripts/pick_python.sh"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 PY=$(pick_python) || { log "error: Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
 want=$({ "$PY" -c 'import sys; print(sys.version)'; cat "$HERE/requirements.txt"; } | sha256sum | cut -d' ' -f1)
 if [ ! -x "$VENV/bin/python" ] || [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
     log "building $VENV with $("$PY" -V 2>&1) (ansible, netapp-ontap, matplotlib from PyPI)"
     rm -rf "$VENV"
-    "$PY" -m venv "$VENV"
-    "$VENV/bin/python" -m pip --disable-pip-version-check install --quiet --upgrade pip \
-        2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
-    "$VENV/bin/python" -m pip --disable-pip-version-check install --quiet -r "$HERE/requirements.txt" \
-        2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+    ensure_venv "$PY" "$VENV"
+    pip_in "$VENV" install --quiet --upgrade pip
+    pip_in "$VENV" install --quiet -r "$HERE/requirements.txt"
     printf '%s\n' "$want" > "$STAMP"
 fi
 log "$("$VENV/bin/ansible" --version 2>/dev/null | head -n 1)"

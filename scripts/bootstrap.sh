@@ -15,7 +15,8 @@ SIM="$ROOT/tests/simulator"
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
-. "$ROOT/scripts/pick_python.sh"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 PY=$(pick_python) || { log "error: Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
 
@@ -49,18 +50,12 @@ if [ -e "$VENV" ] && [ "$("$VENV/bin/python" -c 'import sys; print(sys.version)'
     log "rebuilding $VENV (made by another Python, or broken)"
     rm -rf "$VENV"
 fi
-if [ ! -x "$VENV/bin/python" ]; then
-    log "creating $VENV with $("$PY" -V 2>&1)"
-    "$PY" -m venv "$VENV"
-fi
+[ -x "$VENV/bin/python" ] || log "creating $VENV with $("$PY" -V 2>&1)"
+ensure_venv "$PY" "$VENV"
 rm -f "$STAMP"
 
-# pip, minus one harmless warning per package that some machines' pip configuration causes
-# (an extra index directory without that package); the exit status is pip's.
-pip_() {
-    "$VENV/bin/python" -m pip --disable-pip-version-check "$@" \
-        2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
-}
+# pip in .venv, minus one harmless warning per package that some machines' pip configuration causes (lib.sh).
+pip_() { pip_in "$VENV" "$@"; }
 
 log "installing requirements-dev.txt"
 pip_ install --quiet --upgrade pip

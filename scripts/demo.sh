@@ -15,19 +15,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
 PLAYBOOK="$ROOT/playbooks/demo.yml"
 
-if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD="" PLAIN=""; fi
-say() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"; }
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ontap-rest-demo.XXXXXX")
-SIM_PID=""
 cleanup() {
-    if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
-        kill -TERM "$SIM_PID" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$SIM_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SIM_PID" 2>/dev/null || true
-        wait "$SIM_PID" 2>/dev/null || true
-        echo "simulator stopped"
-    fi
+    sim_stop
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -54,16 +47,7 @@ ansible-galaxy collection list ontap.rest 2>/dev/null | tail -n +2
 say "start the ONTAP simulator"
 python -c 'import ontap_sim.testing' 2>/dev/null \
     || { echo "error: the simulator (tests/simulator, ontap_sim.testing) is not installed" >&2; exit 1; }
-python "$ROOT/scripts/sim_session.py" "$WORK/sim.env" &
-SIM_PID=$!
-for _ in $(seq 1 300); do
-    [ -f "$WORK/sim.env" ] && break
-    kill -0 "$SIM_PID" 2>/dev/null || { echo "error: the simulator exited early" >&2; SIM_PID=""; exit 1; }
-    sleep 0.1
-done
-[ -f "$WORK/sim.env" ] || { echo "error: the simulator did not start within 30 s" >&2; exit 1; }
-# shellcheck disable=SC1091
-. "$WORK/sim.env"
+sim_start "$WORK/sim.env" || exit 1
 echo "simulator: $ONTAP_SIM_URL (user $ONTAP_USERNAME, validate_certs=$ONTAP_VALIDATE_CERTS, CA ${ONTAP_CA_PATH:-none})"
 
 say "ansible-playbook playbooks/demo.yml"

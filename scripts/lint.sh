@@ -24,7 +24,6 @@ ANSIBLE_LINT_VERSION=${ANSIBLE_LINT_VERSION:-26.10.1}
 ANTSIBULL_DOCS_VERSION=${ANTSIBULL_DOCS_VERSION:-2.28.0}
 ALL_LINTERS=(ansible-lint docs)
 
-say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'lint.sh: %s\n' "$*" >&2; exit 2; }
 
 LINTERS=("$@")
@@ -36,27 +35,16 @@ done
 # ---------------------------------------------------------------------------------------------------------------
 # The virtual environment
 
-pick_python() {
-    local candidate
-    for candidate in "${PYTHON:-}" python3.11 python3.12 python3.13 python3; do
-        [ -n "$candidate" ] || continue
-        command -v "$candidate" >/dev/null 2>&1 || continue
-        if "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
-            command -v "$candidate"
-            return 0
-        fi
-    done
-    return 1
-}
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 if [ "$VENV" = "$ROOT/.venv" ]; then
     bash "$ROOT/scripts/bootstrap.sh" || die "scripts/bootstrap.sh failed"
 elif [ ! -x "$VENV/bin/python" ]; then
     PY=$(pick_python) || die "Python 3.11 or newer is needed to create $VENV (set PYTHON=/path/to/python3.11)"
     say "creating $VENV"
-    "$PY" -m venv "$VENV" || die "cannot create $VENV"
+    ensure_venv "$PY" "$VENV" || die "cannot create $VENV"
 fi
-PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 
 # installed_version <distribution>: its version in $VENV, empty when it is not installed.
 installed_version() {
@@ -72,7 +60,7 @@ EOF
 
 if [ -z "$(installed_version ansible-core)" ]; then
     say "installing ansible-core into $VENV"
-    "${PIP[@]}" install -q 'ansible-core>=2.19,<2.20' || die "pip install ansible-core failed"
+    pip_in "$VENV" install -q 'ansible-core>=2.19,<2.20' || die "pip install ansible-core failed"
 fi
 want=()
 [ "$(installed_version ansible-lint)" = "$ANSIBLE_LINT_VERSION" ] || want+=("ansible-lint==$ANSIBLE_LINT_VERSION")
@@ -82,7 +70,7 @@ if [ ${#want[@]} -gt 0 ]; then
     # Keep the venv's ansible-core: the linters must check against the version the project tests with.
     constraints=$(mktemp)
     printf 'ansible-core==%s\n' "$(installed_version ansible-core)" >"$constraints"
-    "${PIP[@]}" install -q -c "$constraints" "${want[@]}"
+    pip_in "$VENV" install -q -c "$constraints" "${want[@]}"
     rc=$?
     rm -f "$constraints"
     [ $rc = 0 ] || die "pip install ${want[*]} failed"

@@ -36,10 +36,8 @@ read -r -a STAGES <<<"${MATRIX_STAGES:-sanity units}"
 DEFAULT_VERSIONS=(2.16 2.17 2.18 2.19)
 if [ $# -gt 0 ]; then VERSIONS=("$@"); else VERSIONS=("${DEFAULT_VERSIONS[@]}"); fi
 
-if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD="" PLAIN=""; fi
-say() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 for v in "${VERSIONS[@]}"; do
     [[ $v =~ ^2\.[0-9]+$ ]] || { echo "matrix: '$v' is not an ansible-core release line like 2.16" >&2; exit 2; }
@@ -55,11 +53,6 @@ record() {  # record <version> <step> <PASS|FAIL> <seconds> <note>
     SUMMARY+=("$(printf '  %-6s %-7s %-5s %5ss  %s' "$1" "$2" "$3" "$4" "$5")")
     [ "$3" = FAIL ] && FAILED=1
     return 0
-}
-
-# Same filter as scripts/test.sh: one harmless pip warning per package caused by some machines' pip configuration.
-drop_pip_noise() {
-    grep --line-buffered -v "is ignored: it is neither a file nor a directory" || true
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -89,82 +82,21 @@ prepare_venv() {  # prepare_venv <version> <venv>
         return 0
     fi
     rm -rf "$venv"
-    "$PYTHON" -m venv "$venv" || return 1
+    ensure_venv "$PYTHON" "$venv" || return 1
     pin=$(shellcheck_pin)
-    {
-        "$venv/bin/python" -m pip --disable-pip-version-check install --quiet --upgrade pip \
-        && "$venv/bin/python" -m pip --disable-pip-version-check install --quiet \
-            "ansible-core==$ver.*" -r "$ROOT/tests/unit/requirements.txt" ${pin:+"$pin"} \
-        && "$venv/bin/python" -m pip --disable-pip-version-check install --quiet -e "$ROOT/tests/simulator" \
-        && "$venv/bin/python" -m pip --disable-pip-version-check check
-    } 2>&1 | drop_pip_noise
-    [ "${PIPESTATUS[0]}" = 0 ] || return 1
+    pip_in "$venv" install --quiet --upgrade pip \
+        && pip_in "$venv" install --quiet "ansible-core==$ver.*" -r "$ROOT/tests/unit/requirements.txt" ${pin:+"$pin"} \
+        && pip_in "$venv" install --quiet -e "$ROOT/tests/simulator" \
+        && pip_in "$venv" check \
+        || return 1
     printf '%s\n' "$want" >"$venv/.matrix-stamp"
-}
-
-# A fresh copy of the collection at <dest>: the tracked files plus the untracked, not ignored ones, as
-# scripts/build_tree.sh does for .build/ansible_collections/ontap/rest (which takes no destination).
-copy_tree() {  # copy_tree <dest>
-    local dest=$1
-    case "$dest" in
-        "$MATRIX"/core-*/ansible_collections/ontap/rest) ;;
-        *) echo "matrix: refusing to use $dest" >&2; return 1 ;;
-    esac
-    rm -rf "$dest"
-    mkdir -p "$dest"
-    (cd "$ROOT" && git ls-files -z -co --exclude-standard \
-        | while IFS= read -r -d '' path; do
-            if [ -e "$path" ] || [ -L "$path" ]; then printf '%s\0' "$path"; fi
-          done \
-        | tar --null --no-recursion -T - -cf - \
-        | tar -xf - -C "$dest")
-}
-
-# ansible-test --requirements bootstraps pip in each venv it makes with get_pip_<version>.py, downloaded unless
-# cached: put the offline stand-in at the cache path for the pip version of this ansible-test.
-install_get_pip_standin() {  # install_get_pip_standin <venv>: for that venv's ansible-test (as scripts/test.sh)
-    "$1/bin/python" "$ROOT/scripts/get_pip_standin.py" --install
-}
-
-# Zero ignore entries, on every version: ansible-test only reads ignore-<its version>.txt, so check them all.
-no_ignore_entries() {
-    local f n entries=0
-    for f in "$ROOT"/tests/sanity/ignore-*.txt; do
-        [ -f "$f" ] || continue
-        n=$(grep -cvE '^[[:space:]]*(#|$)' "$f" || true)
-        if [ "$n" -gt 0 ]; then
-            echo "error: ${f#"$ROOT"/} has $n ignore entries; fix the code instead:" >&2
-            grep -vE '^[[:space:]]*(#|$)' "$f" >&2
-            entries=$((entries + n))
-        fi
-    done
-    [ "$entries" = 0 ]
-}
-
-# Counts "<passed> passed, <skipped> skipped, <failed> failed" from ansible-test's JUnit reports; fails when a test
-# failed or none ran (ansible-test treats pytest's "no tests ran" as success).
-junit_counts() {  # junit_counts <junit dir>
-    "$PYTHON" - "$1" <<'EOF'
-import glob, os, sys
-import xml.etree.ElementTree as ET
-tests = failures = skipped = 0
-for path in glob.glob(os.path.join(sys.argv[1], '*.xml')):
-    root = ET.parse(path).getroot()
-    for suite in ([root] if root.tag == 'testsuite' else root.iter('testsuite')):
-        tests += int(suite.get('tests', 0))
-        failures += int(suite.get('failures', 0)) + int(suite.get('errors', 0))
-        skipped += int(suite.get('skipped', 0))
-print('%d passed, %d skipped, %d failed' % (tests - failures - skipped, skipped, failures))
-sys.exit(0 if failures == 0 and tests > skipped else 1)
-EOF
 }
 
 # ansible-test <command> ... from <tree> with <venv> first on PATH, output to the terminal and to <log>.
 run_ansible_test() {  # run_ansible_test <venv> <tree> <log> <ansible-test args...>
     local venv=$1 tree=$2 log=$3
     shift 3
-    (cd "$tree" && PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv" ANSIBLE_TEST_CONTENT_ROOT="$tree" \
-        timeout "$TIMEOUT" "$venv/bin/ansible-test" "$@" --color no 2>&1) | drop_pip_noise | tee "$log"
+    ansible_test_in "$venv" "$tree" "$TIMEOUT" "$@" | tee "$log"
     return "${PIPESTATUS[0]}"
 }
 
@@ -191,7 +123,7 @@ for ver in "${VERSIONS[@]}"; do
         continue
     fi
     core=$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')
-    if ! copy_tree "$tree"; then
+    if ! copy_collection "$tree"; then
         record "$ver" venv FAIL "$(elapsed "$t")" "cannot copy the collection to $tree"
         continue
     fi
@@ -203,7 +135,7 @@ for ver in "${VERSIONS[@]}"; do
         log="$dir/$stage.log"
         case $stage in
             sanity)
-                if ! install_get_pip_standin "$venv"; then
+                if ! install_get_pip_standin "$venv/bin/python"; then
                     record "$ver" sanity FAIL "$(elapsed "$t")" "cannot install the get-pip stand-in"
                 elif run_ansible_test "$venv" "$tree" "$log" sanity --python "$PYVER" --requirements --venv; then
                     record "$ver" sanity PASS "$(elapsed "$t")" "no ignore entries"
@@ -214,10 +146,10 @@ for ver in "${VERSIONS[@]}"; do
             units)
                 rm -rf "$tree/tests/output/junit"
                 if run_ansible_test "$venv" "$tree" "$log" units --python "$PYVER" --requirements --local \
-                        && counts=$(junit_counts "$tree/tests/output/junit"); then
+                        && counts=$(junit_summary "$tree/tests/output/junit"); then
                     record "$ver" units PASS "$(elapsed "$t")" "$counts"
                 else
-                    counts=$(junit_counts "$tree/tests/output/junit" 2>/dev/null)
+                    counts=$(junit_summary "$tree/tests/output/junit" 2>/dev/null)
                     record "$ver" units FAIL "$(elapsed "$t")" "${counts:+$counts; }see ${log#"$ROOT"/}"
                 fi
                 ;;

@@ -9,9 +9,11 @@
 #   units        ansible-test units --local (tests/unit), from the build tree; fails when no test ran
 #   simulator    pytest tests/simulator (the ONTAP simulator's own tests); fails when no test ran
 #   sanity       ansible-test sanity --requirements --venv, with zero entries in tests/sanity/ignore-*.txt
+#   lint         scripts/lint.sh: ansible-lint (profile production) and antsibull-docs (docs/lint.md)
 #   integration  pytest tests/integration: every tests/integration/playbooks/*.yml against the simulator
 #   changelog    antsibull-changelog lint (fragments) and lint-changelog-yaml
 #   build        ansible-galaxy collection build + install --offline, then ansible-doc for every module
+#   matrix       scripts/matrix.sh 2.16 2.17 2.18: sanity and units on the other ansible-core releases
 #
 # Every stage runs even when an earlier one failed (unless FAIL_FAST=1); the exit status is non-zero when any
 # stage failed, and a summary with each stage's result and duration is printed at the end.
@@ -29,10 +31,8 @@ JUNIT="$ROOT/.build/junit"                    # JUnit reports of the pytest stag
 STAGE_TIMEOUT=${STAGE_TIMEOUT:-1800}          # seconds; a hung stage must not eat CI's whole budget
 ALL_STAGES=(units simulator sanity lint integration changelog build matrix)
 
-if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD="" PLAIN=""; fi
-say() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Results bookkeeping
@@ -80,41 +80,18 @@ run_stage() {
     return 0
 }
 
-# Some machines' pip configuration names an extra index directory that lacks most packages; pip then warns once
-# per package ("Location ... is ignored"), hundreds of lines while ansible-test fills its venvs. Drop only those.
-drop_pip_noise() {
-    grep --line-buffered -v "is ignored: it is neither a file nor a directory" || true
-}
-
 has_files() {  # has_files <find args...>: true when find prints at least one path
     [ -n "$(find "$@" -print -quit 2>/dev/null)" ]
 }
 
-# check_junit <what> <junit files...>: NOTE = "<n> passed, <s> skipped, <f> failed"; fails when anything
-# failed or when no test ran (all skipped counts as none ran).
+# check_junit <what> <junit files or directories...>: NOTE = "<n> passed, <s> skipped, <f> failed"; fails when
+# anything failed or when no test ran (all skipped counts as none ran).
 check_junit() {
-    local what=$1 counts tests failures skipped
+    local what=$1
     shift
-    counts=$(python - "$@" <<'EOF'
-import os, sys
-import xml.etree.ElementTree as ET
-tests = failures = skipped = 0
-for path in sys.argv[1:]:
-    if not os.path.exists(path):
-        continue
-    root = ET.parse(path).getroot()
-    for suite in ([root] if root.tag == 'testsuite' else root.iter('testsuite')):
-        tests += int(suite.get('tests', 0))
-        failures += int(suite.get('failures', 0)) + int(suite.get('errors', 0))
-        skipped += int(suite.get('skipped', 0))
-print(tests, failures, skipped)
-EOF
-    ) || { NOTE="cannot read the JUnit reports of the $what"; return 1; }
-    read -r tests failures skipped <<<"$counts"
-    NOTE="$((tests - failures - skipped)) passed, $skipped skipped, $failures failed"
-    [ "$failures" = 0 ] || return 1
-    [ "$tests" -gt "$skipped" ] || { NOTE="no $what ran ($NOTE)"; return 1; }
-    return 0
+    NOTE=$(junit_summary "$@") && return 0
+    case $NOTE in none\ ran*) NOTE="no $what ran (${NOTE#none ran (}" ;; esac
+    return 1
 }
 
 # run_pytest <stage> <pytest args...>: pytest with a JUnit report; "no tests ran" (exit 5) is a failure.
@@ -145,8 +122,7 @@ stage_units() {
         return 2
     fi
     rm -rf "$BUILD/tests/output/junit"
-    (cd "$BUILD" && ANSIBLE_TEST_CONTENT_ROOT="$BUILD" \
-        timeout "$STAGE_TIMEOUT" ansible-test units --python "$PYVER" --local --color no) \
+    ansible_test_in "$VENV" "$BUILD" "$STAGE_TIMEOUT" units --python "$PYVER" --local \
         || { NOTE="ansible-test units failed"; return 1; }
     # ansible-test treats pytest's "no tests ran" as success: count what ran from its JUnit reports.
     check_junit "unit tests" "$BUILD"/tests/output/junit/*.xml
@@ -161,23 +137,11 @@ stage_simulator() {
 }
 
 stage_sanity() {
-    local f entries=0 n
-    for f in "$ROOT"/tests/sanity/ignore-*.txt; do
-        [ -f "$f" ] || continue
-        n=$(grep -cvE '^[[:space:]]*(#|$)' "$f" || true)
-        if [ "$n" -gt 0 ]; then
-            echo "error: ${f#"$ROOT"/} has $n ignore entries; fix the code instead:" >&2
-            grep -vE '^[[:space:]]*(#|$)' "$f" >&2
-            entries=$((entries + n))
-        fi
-    done
-    [ "$entries" = 0 ] || { NOTE="$entries entries in tests/sanity/ignore-*.txt"; return 1; }
+    no_ignore_entries || { NOTE="entries in tests/sanity/ignore-*.txt"; return 1; }
     install_get_pip_standin || { NOTE="cannot install the get-pip stand-in"; return 1; }
     py39_syntax || { NOTE="module code that Python 3.9 cannot parse"; return 1; }
-    (cd "$BUILD" && ANSIBLE_TEST_CONTENT_ROOT="$BUILD" \
-        timeout "$STAGE_TIMEOUT" ansible-test sanity --python "$PYVER" --requirements --venv --color no 2>&1) \
-        | drop_pip_noise
-    [ "${PIPESTATUS[0]}" = 0 ] || { NOTE="ansible-test sanity failed"; return 1; }
+    ansible_test_in "$VENV" "$BUILD" "$STAGE_TIMEOUT" sanity --python "$PYVER" --requirements --venv \
+        || { NOTE="ansible-test sanity failed"; return 1; }
     NOTE="ansible-test sanity clean, no ignore entries"
 }
 
@@ -305,12 +269,6 @@ for sub in ('modules', 'module_utils'):
             print('%s:%s:%s: not Python 3.9 syntax: %s' % (os.path.relpath(path, root), exc.lineno, exc.offset, exc.msg))
 sys.exit(1 if bad else 0)
 EOF
-}
-
-install_get_pip_standin() {
-    # ansible-test --requirements bootstraps pip in each venv it makes with get_pip_<version>.py, downloaded from
-    # the internet unless cached. Put our offline stand-in at the cache path for the version this ansible-test wants.
-    python "$ROOT/scripts/get_pip_standin.py" --install
 }
 
 # ---------------------------------------------------------------------------------------------------------------
