@@ -144,6 +144,14 @@ def normalise(value):
     return value
 
 
+_PAST = {'create': 'created', 'modify': 'modified', 'rename': 'renamed', 'delete': 'deleted', 'restore': 'restored'}
+
+
+def _past(action):
+    """``'delete'`` -> ``'deleted'`` (for messages)."""
+    return _PAST.get(action, action + 'ed')
+
+
 def _job_code(job):
     if not isinstance(job, dict):
         return None
@@ -918,7 +926,7 @@ class Resource(object):
             self.actions.append(step.describe())
             try:
                 dummy, wait_result = self.send(step.method, step.path, body=step.body, query=step.query)
-            except (OntapApiError, OntapTransportError) as exc:
+            except OntapError as exc:
                 return self._refused(plan, step, exc, final)
             if wait_result is not None:
                 self.jobs.extend(wait_result.jobs)
@@ -932,23 +940,25 @@ class Resource(object):
                 if wait_result is not None and not wait_result.ok:
                     result = self._common(plan)
                     result.update(wait_result.as_result())
-                    return Result.failure('The %s %s was not %sd: the %s that ONTAP requires first did not succeed: %s'
-                                          % (self.spec.name, self.key_text(), plan.steps[-1].action, step.what,
-                                             wait_result.message),
+                    return Result.failure('The %s %s was not %s: the %s that ONTAP requires first did not succeed: %s'
+                                          % (self.spec.name, self.key_text(), _past(plan.steps[-1].action),
+                                             step.what, wait_result.message),
                                           changed=wait_result.outcome != 'failure', **result)
                 continue
             return self._finish(plan, step, wait_result, sent_at)
         return Result(False, **{self.spec.name: plan.record})     # not reached: a plan has steps
 
     def _refused(self, plan, step, exc, final):
-        """A step's write raised: the rulebook decides what it means."""
+        """A step's write raised: the rulebook decides what it means. A refusal after earlier steps of the plan were
+        carried out (an unmount before a delete) says so: ``changed: true``, never "nothing happened"."""
         kind = classify(exc, self.spec.error_rules)
         self.actions.pop()
+        earlier = list(self.actions)
         if kind == DUPLICATE and step.action == 'create':
             return self._converge_duplicate(exc, plan)
         if kind == NOT_FOUND and step.action == 'delete':
             # Gone between the lookup and the DELETE: absent is converged (F24).
-            return Result(bool(self.actions), actions=list(self.actions), **{self.spec.name: None})
+            return Result(bool(earlier), actions=earlier, **{self.spec.name: None})
         if kind == UNKNOWN:
             self.actions.append(step.describe())
             if final and step.end_state is not None:
@@ -958,9 +968,15 @@ class Resource(object):
                                   % (what, self.spec.name, self.key_text(), str(exc).rstrip('. '),
                                      '' if final else ', and nothing more was sent'),
                                   changed=True, actions=list(self.actions))
-        if not final or self.actions:
-            raise OntapError('The %s %s was not %sd: the %s was refused: %s'
-                             % (self.spec.name, self.key_text(), plan.steps[-1].action, step.what, str(exc).rstrip('. ')))
+        goal = plan.steps[-1].action
+        if earlier:
+            done = ', '.join(action['action'] for action in earlier)
+            return Result.failure('The %s %s was not %s: ONTAP refused the %s after the %s had been carried out: %s'
+                                  % (self.spec.name, self.key_text(), _past(goal), step.what, done,
+                                     str(exc).rstrip('. ')), changed=True, actions=earlier)
+        if not final:
+            raise OntapError('The %s %s was not %s: ONTAP refused the %s it requires first, and nothing was changed: %s'
+                             % (self.spec.name, self.key_text(), _past(goal), step.what, str(exc).rstrip('. ')))
         raise exc
 
     def _attach(self, plan, step):

@@ -104,3 +104,24 @@ def test_a_lost_answer_is_verified_never_resent(seam):
         lookup(dict(VOL, comment='new')),
     ], name='vol1', svm='svm1', comment='new')
     assert result['changed'] and not result.get('failed') and len([e for e in seam.seen if e['method'] == 'PATCH']) == 1
+
+
+def test_a_delete_refused_after_the_unmount_says_the_unmount_happened(seam):
+    refusal = {'error': {'message': 'Volume is in use by a SnapMirror relationship', 'code': '917620'}}
+    result = seam.run(volume, [
+        lookup(dict(VOL, nas={'path': '/vol1'})),
+        expect('PATCH', VOLUMES + '/v1', body={'nas': {'path': ''}}, status=200, answer=accepted('j-unmount')),
+        expect('DELETE', VOLUMES + '/v1', status=409, answer=refusal),
+    ], name='vol1', svm='svm1', state='absent')
+    assert result['failed'] and result['changed'] is True, result           # the volume was unmounted: say so
+    assert 'unmount' in result['msg'] and 'SnapMirror' in result['msg'] and 'not deleted' in result['msg']
+
+
+def test_a_refused_unmount_changes_nothing_and_sends_no_delete(seam):
+    refusal = {'error': {'message': 'Junction is in use', 'code': '917777'}}
+    result = seam.run(volume, [
+        lookup(dict(VOL, nas={'path': '/vol1'})),
+        expect('PATCH', VOLUMES + '/v1', body={'nas': {'path': ''}}, status=400, answer=refusal),
+    ], name='vol1', svm='svm1', state='absent')
+    assert result['failed'] and result['changed'] is False and 'not deleted' in result['msg'], result
+    assert [entry['method'] for entry in seam.seen] == ['GET', 'PATCH']
