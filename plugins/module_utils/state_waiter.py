@@ -18,7 +18,7 @@ __metaclass__ = type
 import random
 import time
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapOptionError, OntapTransportError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
 
 _MISSING = object()
@@ -75,9 +75,10 @@ def wait_for_state(read, field, success_values, failure_values, options, started
         collection query that matches no record; may raise :class:`OntapApiError` / :class:`OntapTransportError`.
         No resource yet, transient errors (transport errors, 5xx, 429, busy codes) and 404 (an object just changed,
         or a node rebooting: F01, F10) are tolerated inside the budget; 401/403 and other 4xx end the wait by raising.
-        The first read that finds the resource must hold ``field`` (ONTAP leaves out a ``fields=`` name it does not
-        know): if it does not, :class:`OntapOptionError` (option ``field``) is raised at once, unless ``None`` is one
-        of the wanted values (then an absent field reads as ``None``).
+        A field ONTAP leaves out of an answer is not set on the resource (``nas.path`` of an unmounted volume): it
+        reads as ``None`` and the wait goes on (``None`` in the wanted values waits for it to be unset). A field name
+        ONTAP does not know is refused by ONTAP itself (HTTP 400 on ``fields=``), which ends the wait at the first
+        read.
     :param field: dotted field name. :param success_values: values that end the wait successfully.
     :param failure_values: values that end it as failed (e.g. ``failed`` for a transfer).
     :param options: :class:`job_poller.WaitOptions` (``poll_interval``, ``max_poll_interval``, ``job_timeout``).
@@ -85,16 +86,14 @@ def wait_for_state(read, field, success_values, failure_values, options, started
     :param what: the resource, for messages (``'the resource storage/volumes/<uuid>'``).
     :param absent: a clause for a read that found no resource (``'no record matches the query name=vol1'``).
     :returns: :class:`StateWaitResult`.
-    :raises OntapApiError: an error that waiting cannot cure (401, 403, 400, ...).
-    :raises OntapOptionError: ``field`` is not in the first read of the resource.
+    :raises OntapApiError: an error that waiting cannot cure (401, 403, 400 for an unknown field, ...).
     """
     options.validate()
     deadline = started_at + options.job_timeout
     pauses = backoff(options.poll_interval, options.max_poll_interval, rand=rand)
     success_values = list(success_values)
     failure_values = list(failure_values or [])
-    absent_ok = None in success_values or None in failure_values
-    record, value, polls, last_error, final, found, missing = None, _MISSING, 0, None, False, False, False
+    record, value, polls, last_error, final, missing = None, _MISSING, 0, None, False, False
     while True:
         polls += 1
         try:
@@ -102,12 +101,6 @@ def wait_for_state(read, field, success_values, failure_values, options, started
             last_error = None
             missing = answer is None
             if not missing:
-                if not found and not absent_ok and not field_present(answer, field):
-                    raise OntapOptionError('field', "The field '%s' is not in %s as ONTAP returned it (fields present: %s); "
-                                           'ONTAP leaves out a field it does not know, so check the name (dotted, as in '
-                                           'the ONTAP REST API reference) and that this resource and ONTAP release have it.'
-                                           % (field, what, ', '.join(sorted(answer)) if isinstance(answer, dict) else 'none'))
-                found = True
                 record = answer
                 value = field_value(record, field)
         except OntapApiError as exc:
@@ -136,7 +129,8 @@ def wait_for_state(read, field, success_values, failure_values, options, started
     if value is _MISSING:
         seen = absent if missing else 'never read'
     else:
-        seen = '%s=%r' % (field, value)
+        seen = '%s=%r' % (field, value) if value is not None or field_present(record or {}, field) else \
+            '%s not set' % field
     message = ('Stopped waiting at job_timeout (%g s): %s has not reached %s=%s after %.0f s (last seen: %s)'
                % (options.job_timeout, what, field, _list(success_values), elapsed, seen))
     if last_error is not None:

@@ -17,7 +17,7 @@ from .core import Simulator
 from .errors import ApiError, not_found, unexpected_argument
 from .model import WritePlan, check_fields, flatten
 from .resources import DESCRIPTORS, Context, Descriptor
-from .query import (RESERVED_PARAMS, filter_records, get_values, order_records, parse_bool, parse_fields,
+from .query import (RESERVED_PARAMS, check_field_names, filter_records, get_values, order_records, parse_bool, parse_fields,
                     parse_int, select_fields)
 
 api = Blueprint("ontap_api", __name__, url_prefix="/api")
@@ -65,6 +65,8 @@ def collection(records: Sequence[Dict[str, Any]], keys: Sequence[str], known: It
     if sim().faults.fire("truncated_collection", "GET", request.path) is not None:
         return reply({"records": [], "num_records": 0, "_links": {"self": {"href": self_href},
                                                                   "next": {"href": self_href}}})
+    known = list(known)
+    check_field_names(fields, list(known) + list(keys) + list(expensive), records)
     selected = filter_records(records, _filters(), known)
     selected = order_records(list(selected), args.get("order_by"), order)
     page = selected[start:start + max_records] if max_records else selected[start:]
@@ -81,10 +83,14 @@ def collection(records: Sequence[Dict[str, Any]], keys: Sequence[str], known: It
     return reply(body)
 
 
-def one(record: Dict[str, Any], keys: Sequence[str], expensive: Iterable[str] = ()) -> Response:
-    """Record GET honouring ``fields`` (default: all but expensive fields)."""
+def one(record: Dict[str, Any], keys: Sequence[str], expensive: Iterable[str] = (), known: Iterable[str] = ()) -> Response:
+    """Record GET honouring ``fields`` (default: all but expensive fields); with ``known`` (the collection's filter
+    fields) an unknown ``fields`` name is refused as ONTAP refuses it."""
     _no_filters(("fields",))
-    return reply(select_fields(record, parse_fields(request.args.get("fields")), keys, expensive))
+    fields = parse_fields(request.args.get("fields"))
+    if known:
+        check_field_names(fields, list(known) + list(keys) + list(expensive), [record])
+    return reply(select_fields(record, fields, keys, expensive))
 
 
 def _body() -> Dict[str, Any]:
@@ -434,7 +440,7 @@ def _serve(desc: Descriptor) -> None:
                 record = desc.get(ctx)
                 if desc.process_target:
                     record = s.processes.read(desc.process_target, [record])[0]
-            return one(record, desc.identity, desc.expensive)
+            return one(record, desc.identity, desc.expensive, desc.filter_fields)
         body = _checked_body(desc, desc.modify_fields) if request.method == "PATCH" else {}
         hook = desc.modify if request.method == "PATCH" else desc.delete
         assert hook is not None

@@ -74,6 +74,29 @@ def _drop(record: Dict[str, Any], parts: Sequence[str]) -> None:
         del record[parts[0]]
 
 
+def check_field_names(fields: Optional[List[str]], known: Iterable[str], records: Iterable[Mapping[str, Any]] = ()) -> None:
+    """Refuse a ``fields`` name the object does not have, as ONTAP does: 400 code 262197 ``The value "x" is invalid
+    for field "fields" (<field,...>)``, target ``fields`` (seen on real clusters for a field a release lacks). A name
+    is known when it is a filter field of the collection, a prefix of one (``nas``), under one (``aggregates.name``
+    under ``aggregates``), or present in a record; a known field that is not set is simply left out of the answer."""
+    if not fields:
+        return
+    known = set(known)
+    prefixes = set()
+    for name in known:
+        parts = name.split(".")
+        prefixes.update(".".join(parts[:index]) for index in range(1, len(parts)))
+    for name in fields:
+        if name in ("*", "**") or name in known or name in prefixes:
+            continue
+        if any(name.startswith(item + ".") for item in known):
+            continue
+        if any(get_values(record, name) for record in records):
+            continue
+        raise ApiError(400, 'The value "%s" is invalid for field "fields" (<field,...>)' % name, "262197",
+                       target="fields")
+
+
 def select_fields(record: Mapping[str, Any], fields: Optional[List[str]], keys: Iterable[str],
                   expensive: Iterable[str] = (), collection: bool = False) -> Dict[str, Any]:
     """The view of ``record`` that ONTAP returns for ``fields``.

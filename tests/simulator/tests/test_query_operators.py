@@ -122,3 +122,16 @@ def test_query_based_writes_use_the_same_operators(vols):
     resp = vols.delete("/api/storage/volumes?name=b|data1")
     assert resp.status_code == 200 and resp.json()["num_records"] == 2
     assert _names(vols, "name=!svm1_root") == ["a", "data2", "data3"]
+
+
+def test_an_unknown_fields_name_is_refused_as_ontap_refuses_it(api):
+    # ONTAP: 400 code 262197 'The value "x" is invalid for field "fields" (<field,...>)', target "fields"; a known
+    # field that is not set (nas.path of an unmounted volume) is only left out.
+    for path in ("/api/storage/volumes?fields=stat", "/api/storage/volumes?fields=name,nas.no_such"):
+        resp = api.get(path)
+        body = resp.json()
+        assert resp.status_code == 400 and body["error"]["code"] == "262197" and body["error"]["target"] == "fields", body
+    assert api.get("/api/storage/volumes?fields=nas.path,aggregates.name,svm,space").status_code == 200
+    uuid = api.get("/api/storage/volumes?name=svm1_root").json()["records"][0]["uuid"]
+    resp = api.get("/api/storage/volumes/%s?fields=stat" % uuid)
+    assert resp.status_code == 400 and '"stat"' in resp.json()["error"]["message"]
