@@ -36,6 +36,7 @@ options, parents, steps before a delete, checks, per-resource error rules) and r
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
 import time
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import (
@@ -80,6 +81,8 @@ DEFAULT_JOB_TIMEOUT = 600.0
 #: containing one of them would select other objects than the one named, so it is refused before anything is sent.
 QUERY_OPERATOR_CHARS = ('*', '!', '|', '<', '>', '{', '}')
 QUERY_OPERATOR_STRINGS = ('..',)
+#: Values ONTAP reads as a keyword, not a name: ``null`` matches records where the field is not set.
+QUERY_KEYWORDS = ('null',)
 
 
 def check_literal(option, value):
@@ -97,6 +100,11 @@ def check_literal(option, value):
         raise OntapOptionError(option, '%s must not be empty: it names one object and is matched exactly.' % option)
     found = [char for char in QUERY_OPERATOR_CHARS if char in text]
     found += [item for item in QUERY_OPERATOR_STRINGS if item in text]
+    if text.strip().lower() in QUERY_KEYWORDS:
+        raise OntapOptionError(option, '%s: %r is what ONTAP reads as "field not set" in a query, so the object could '
+                               'never be found by its name (a create would succeed, then every lookup would miss it '
+                               'and state=absent would not see it); nothing was sent. Use another name.'
+                               % (option, text))
     if found:
         raise OntapOptionError(option, '%s: %r contains %s, which ONTAP reads as a query operator (wildcard, negation, '
                                'alternation, comparison or range), so it could select other objects than the one '
@@ -142,6 +150,36 @@ def normalise(value):
     if isinstance(value, (list, tuple, set, frozenset)):
         return tuple(sorted((normalise(item) for item in value), key=repr))
     return value
+
+
+def _refusal_text(refusal):
+    """A busy refusal in a few words: HTTP status, ONTAP code and message, Retry-After."""
+    if isinstance(refusal, OntapApiError):
+        text = 'HTTP %s, ONTAP error %s: %s' % (refusal.status, refusal.code, (refusal.message or '').rstrip('. '))
+        if refusal.retry_after is not None:
+            text += ' (Retry-After %g s)' % refusal.retry_after
+        return text + '.'
+    return str(refusal)
+
+
+#: Seconds of clock difference between this host and the cluster tolerated when the job of a lost answer is looked up.
+JOB_CLOCK_SLACK = 120.0
+
+
+def _epoch(text):
+    """ONTAP's ISO-8601 time (``2026-12-01T10:00:00+00:00``, ``Z`` accepted) -> epoch seconds, or ``None``."""
+    if not isinstance(text, str):
+        return None
+    value = text.strip()
+    if value.endswith(('Z', 'z')):
+        value = value[:-1] + '+00:00'
+    try:
+        when = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    return (when - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)).total_seconds()
 
 
 _PAST = {'create': 'created', 'modify': 'modified', 'rename': 'renamed', 'delete': 'deleted', 'restore': 'restored'}
@@ -554,7 +592,7 @@ class Resource(object):
         first = self._option('poll_interval', DEFAULT_POLL_INTERVAL)
         return backoff(first, max(first, self._option('max_poll_interval', DEFAULT_MAX_POLL_INTERVAL)))
 
-    def verify(self, want_present):
+    def verify(self, want_present, give_up=None):
         """Re-read until the object shows the intended end state, or the task's ``job_timeout`` budget runs out.
 
         Used when a write's outcome is unknown: its job's status could not be read (F13, F14) or its answer was lost
@@ -565,6 +603,8 @@ class Resource(object):
         errors (transport errors, 5xx, busy, a cut-off read) are tolerated inside the budget; any other read error
         ends the verification.
 
+        :param give_up: ``() -> bool`` asked after each read that does not show the end state: ``True`` ends the
+            verification at once (the job of a lost answer was found failed).
         :returns: ``(record, holds)``; :attr:`verify_reads`, :attr:`verify_error` (the last read's error or ``None``)
             and :attr:`verify_budget` (seconds) describe the attempt.
         """
@@ -585,10 +625,27 @@ class Resource(object):
                 self.verify_error = exc
             if self.verify_error is None and self._holds(record, want_present):
                 return record, True
+            if give_up is not None and give_up():
+                return record, False
             remaining = budget.remaining()
             if remaining <= 0:
                 return record, False
             self.ontap.sleep(min(next(pauses), remaining))
+
+    def _jobs_of(self, step, sent_at):
+        """Jobs ONTAP started for ``step`` (same method and path in the job's description) since about ``sent_at``
+        (wall clock, with :data:`JOB_CLOCK_SLACK` for the cluster's clock): the job of a write whose answer was lost
+        (F07). ``[]`` when jobs cannot be listed."""
+        path = step.path.lstrip('/')
+        path = path[len('api/'):] if path.startswith('api/') else path
+        try:
+            jobs = self.ontap.read_records('cluster/jobs', retry=False, query={
+                'description': '%s /api/%s' % (step.method, path),
+                'fields': 'uuid,state,message,code,error,description,start_time,end_time'})
+        except OntapError:
+            return []
+        return [job for job in jobs if _epoch(job.get('start_time')) is not None
+                and _epoch(job.get('start_time')) >= sent_at - JOB_CLOCK_SLACK]
 
     def settle(self, step, sent_at):
         """Wait for ``step.settle`` on the resource, within the task's budget (the job's wait already used its share).
@@ -895,8 +952,11 @@ class Resource(object):
                 refusal = OntapError(wait_result.message)
             pause = max(next(pauses), getattr(refusal, 'retry_after', None) or 0.0)
             if pause > budget.remaining():
-                raise OntapError('ONTAP refused the %s %s as busy %d time(s) within job_timeout (%g s); it was not '
-                                 'carried out. Last answer: %s' % (method, path, self.attempts, budget.job_timeout, refusal))
+                # A busy refusal is a clean "not done" (nothing was carried out), so say only that.
+                raise OntapError('ONTAP refused the %s %s as busy each time it was sent (%d time(s), %d resend(s) within '
+                                 'job_timeout of %g s), so it was not carried out; nothing changed. Last refusal: %s'
+                                 % (method, path, self.attempts, self.attempts - 1, budget.job_timeout,
+                                    _refusal_text(refusal)))
             self.ontap.warnings.append('ONTAP refused the %s %s as busy (%s); resent after %.1f s.'
                                        % (method, path, getattr(refusal, 'code', None) or 'busy', pause))
             self.ontap.sleep(pause)
@@ -927,7 +987,7 @@ class Resource(object):
             try:
                 dummy, wait_result = self.send(step.method, step.path, body=step.body, query=step.query)
             except OntapError as exc:
-                return self._refused(plan, step, exc, final)
+                return self._refused(plan, step, exc, final, sent_at)
             if wait_result is not None:
                 self.jobs.extend(wait_result.jobs)
                 failed = wait_result.outcome == 'failure'
@@ -940,15 +1000,17 @@ class Resource(object):
                 if wait_result is not None and not wait_result.ok:
                     result = self._common(plan)
                     result.update(wait_result.as_result())
-                    return Result.failure('The %s %s was not %s: the %s that ONTAP requires first did not succeed: %s'
-                                          % (self.spec.name, self.key_text(), _past(plan.steps[-1].action),
-                                             step.what, wait_result.message),
+                    how = {'failure': 'failed', 'timed_out': 'was still running at job_timeout',
+                           'unreadable': 'could not be followed'}.get(wait_result.outcome, 'did not succeed')
+                    return Result.failure('The %s %s was not %s: the %s that ONTAP requires first %s, so nothing more '
+                                          'was sent: %s' % (self.spec.name, self.key_text(), _past(plan.steps[-1].action),
+                                                            step.what, how, wait_result.message),
                                           changed=wait_result.outcome != 'failure', **result)
                 continue
             return self._finish(plan, step, wait_result, sent_at)
         return Result(False, **{self.spec.name: plan.record})     # not reached: a plan has steps
 
-    def _refused(self, plan, step, exc, final):
+    def _refused(self, plan, step, exc, final, sent_at):
         """A step's write raised: the rulebook decides what it means. A refusal after earlier steps of the plan were
         carried out (an unmount before a delete) says so: ``changed: true``, never "nothing happened"."""
         kind = classify(exc, self.spec.error_rules)
@@ -962,7 +1024,7 @@ class Resource(object):
         if kind == UNKNOWN:
             self.actions.append(step.describe())
             if final and step.end_state is not None:
-                return self._verify_after_error(plan, exc, step)
+                return self._verify_after_error(plan, exc, step, sent_at)
             what = step.what if final else 'the %s that ONTAP requires first' % step.what
             return Result.failure('The outcome of the %s of %s %s is unknown: %s. The request was not resent%s.'
                                   % (what, self.spec.name, self.key_text(), str(exc).rstrip('. '),
@@ -1045,8 +1107,9 @@ class Resource(object):
         result.update(base)
         result[self.spec.name] = record
         if holds:
-            self.ontap.warnings.append('%s The %s now shows the intended state, so the task succeeds.'
-                                       % (wait_result.message, self.spec.name))
+            self.ontap.warnings.append('%s However, the %s now shows the intended state, so the task succeeds.'
+                                       % (wait_result.message.replace('; the outcome was not verified', ''),
+                                          self.spec.name))
             return Result(True, **result)
         uuids = ', '.join(str(job.get('uuid')) for job in wait_result.jobs) or 'unknown'
         return Result.failure(
@@ -1057,12 +1120,36 @@ class Resource(object):
                                   self.verify_budget, self.verify_reads, self._last_seen(record, want_present), uuids,
                                   self.spec.name), changed=True, **result)
 
-    def _verify_after_error(self, plan, exc, step):
-        """The write's answer was lost or was a 5xx: look at the cluster before saying anything (F07)."""
+    def _verify_after_error(self, plan, exc, step, sent_at):
+        """The write's answer was lost or was a 5xx: look at the cluster (the resource, and the job the write
+        started) before saying anything (F07)."""
         want_present = step.end_state == 'present'
-        record, holds = self.verify(want_present)
+        found = {}
+
+        def job_failed():
+            jobs = self._jobs_of(step, sent_at)
+            if len(jobs) == 1 and jobs[0].get('state') == 'failure':
+                found['job'] = jobs[0]
+            return 'job' in found
+
+        record, holds = self.verify(want_present, give_up=job_failed)
         base = self._common(plan)
         base[self.spec.name] = record
+        if not holds and 'job' in found:
+            failed = found['job']
+            # Ground truth for "nothing changed": the object still is as it was before the write.
+            unchanged = (record is None) if step.action == 'create' else (
+                record is not None and (step.action == 'delete' or self._as_before(plan, record)))
+            base.update(job=failed, job_wait={'outcome': 'failure', 'elapsed': round(self._budget().elapsed(), 3),
+                                              'polls': 0})
+            return Result.failure(
+                'The answer to the %s of %s %s was lost (%s), but ONTAP\'s job for it, %s (%s, started %s), failed: %s '
+                '(code %s). %s The request was not resent.'
+                % (step.action, self.spec.name, self.key_text(), str(exc).rstrip('. '), failed.get('uuid'),
+                   failed.get('description'), failed.get('start_time'), failed.get('message'), failed.get('code'),
+                   'The %s is as it was before, so nothing changed.' % self.spec.name if unchanged else
+                   'The %s does not show the intended state; check it before retrying.' % self.spec.name),
+                changed=not unchanged, **base)
         if holds:
             self.ontap.warnings.append('The %s request got no clear answer (%s), but the %s now shows the intended '
                                        'state; the request was not resent.' % (step.action, exc, self.spec.name))
@@ -1073,6 +1160,14 @@ class Resource(object):
             'example with ontap.rest.job_info) before retrying.'
             % (step.action, self.spec.name, self.key_text(), str(exc).rstrip('. '), self.spec.name, self.verify_budget,
                self.verify_reads, self._last_seen(record, want_present)), changed=True, **base)
+
+    def _as_before(self, plan, record):
+        """``True`` when ``record`` still has the planned change's "before" values (nothing of it was applied)."""
+        if plan.diff is None:
+            return False
+        current = self.comparable(record)
+        return all(normalise(current.get(option)) == normalise(value) for option, value in plan.diff[0].items()
+                   if option in current)
 
     def _creates_in_flight(self):
         """Unfinished create jobs on this collection (``[]`` when there are none or jobs may not be listed)."""

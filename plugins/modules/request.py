@@ -176,7 +176,7 @@ would_send:
 '''
 
 from ansible_collections.ontap.rest.plugins.module_utils.client import MAX_PAGES
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError
 from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_path
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
@@ -236,6 +236,24 @@ def matched_nothing(response, wait_result):
             and not _next_href(body))
 
 
+#: Query parameters that are not record filters (ONTAP REST API reference, query-based PATCH and DELETE).
+NOT_FILTERS = frozenset(['fields', 'max_records', 'return_records', 'return_timeout', 'order_by', 'continue_on_failure',
+                         'serial_records', 'action'])
+
+
+def _filters(query):
+    return dict((key, value) for key, value in query.items() if key not in NOT_FILTERS and not key.startswith('start.'))
+
+
+def count_matches(ontap, path, query):
+    """How many records a query-based write would act on (a GET with the same filters, check mode only), or
+    ``None`` when the collection cannot be read that way."""
+    try:
+        return len(ontap.read_records(path, query=dict(_filters(query), fields='uuid')))
+    except OntapApiError:
+        return None
+
+
 def run(ontap):
     params = ontap.params
     query = dict(params['query'] or {})
@@ -253,6 +271,12 @@ def run(ontap):
             response = ontap.read(params['path'], query=query)
             body = response.body
         return ontap.result(False, status_code=response.status_code, response=body)
+    if ontap.check_mode and params['method'] in ('PATCH', 'DELETE') and _filters(query):
+        # Check mode predicts what the real run reports: a query-based write that matches nothing changes nothing.
+        matched = count_matches(ontap, params['path'], query)
+        if matched == 0:
+            return ontap.result(False, msg='Check mode: %s %s matches no record, so it would change nothing; it was not '
+                                'sent.' % (params['method'], params['path']))
     response, wait_result = ontap.write(params['method'], params['path'], query=query, body=params['body'])
     if response is None:  # check mode: nothing was sent
         return ontap.result(True, msg='Check mode: %s %s was not sent.' % (params['method'], params['path']))

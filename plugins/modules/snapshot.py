@@ -132,8 +132,10 @@ snapshot:
   sample: {"uuid": "d0ef1c3a-41bd-11e9-81d5-00a0986138f7", "name": "pre_upgrade", "comment": "", "snapmirror_label": "weekly"}
 job:
   description:
-    - The ONTAP job of the last write, as ONTAP gave it (C(uuid), C(state), C(message), C(code), C(error) on failure),
-      whatever the timing; see the job contract in the collection's docs/long_running_jobs.md.
+    - The ONTAP job of the last write, as ONTAP gave it. C(uuid) and C(state) always; C(message), C(code) (and
+      C(error) on failure) when the job was read, that is after a 202, and once for a job that failed within
+      O(return_timeout). A job that succeeded within O(return_timeout) (HTTP 200/201) is not read again, so it has no
+      C(message). See the job contract in the collection's docs/long_running_jobs.md.
   returned: when a write was sent
   type: dict
   sample: {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "state": "success", "message": "success", "code": 0}

@@ -177,8 +177,10 @@ volume:
   sample: {"uuid": "028baa66-41bd-11e9-81d5-00a0986138f7", "name": "vol1", "svm": {"name": "svm1"}, "size": 10737418240}
 job:
   description:
-    - The ONTAP job of the last write, as ONTAP gave it (C(uuid), C(state), C(message), C(code), C(error) on failure),
-      whatever the timing; see the job contract in the collection's docs/long_running_jobs.md.
+    - The ONTAP job of the last write, as ONTAP gave it. C(uuid) and C(state) always; C(message), C(code) (and
+      C(error) on failure) when the job was read, that is after a 202, and once for a job that failed within
+      O(return_timeout). A job that succeeded within O(return_timeout) (HTTP 200/201) is not read again, so it has no
+      C(message). See the job contract in the collection's docs/long_running_jobs.md.
   returned: when a write was sent
   type: dict
   sample: {"uuid": "b89bc5dd-94a3-11e8-a7a3-0050568edf84", "state": "failure", "code": 917536,
@@ -254,9 +256,9 @@ def _no_silent_shrink(resource, record, changes):
     current = record.get('size')
     wanted = changes.get('size')
     if wanted is not None and current is not None and wanted < current and not resource.params.get('allow_shrink'):
-        raise OntapOptionError('allow_shrink', 'size: volume %s has %d bytes and the task asks for %d bytes; shrinking a '
-                               'volume needs allow_shrink: true (or a size_change_threshold above %.1f %%); nothing was '
-                               'sent.' % (resource.key_text(), current, wanted, (current - wanted) * 100.0 / current))
+        raise OntapOptionError('allow_shrink', 'size: volume %s has %d bytes and the task asks for %d bytes (%.1f %% '
+                               'less); shrinking a volume needs allow_shrink: true; nothing was sent.'
+                               % (resource.key_text(), current, wanted, (current - wanted) * 100.0 / current))
 
 
 def _unmount_first(resource, record):

@@ -153,9 +153,19 @@ def test_busy_honours_retry_after_and_shares_the_job_budget():
 
 def test_busy_until_the_budget_runs_out_fails_unchanged():
     ontap = FakeOntap(dict(name='t1', comment='c', tags=None, job_timeout=5.0), answers=[_busy()] * 50)
-    with pytest.raises(OntapError, match='busy .* within job_timeout'):
+    with pytest.raises(OntapError, match='busy each time .* within job_timeout') as info:
         Resource(ontap, SPEC).run()
     assert ontap.now <= 5.0 and len(ontap.writes) >= 2
+    assert '%d time(s)' % len(ontap.writes) in str(info.value)
+
+
+def test_busy_503_until_the_budget_runs_out_says_nothing_changed_and_never_unknown():
+    # A 503 on a write would read "outcome unknown" on its own; refused as busy, it is a clean "not done".
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None, job_timeout=3.0),
+                      answers=[_busy(503, '7', retry_after=1.0)] * 50)
+    with pytest.raises(OntapError) as info:
+        Resource(ontap, SPEC).run()
+    assert 'nothing changed' in str(info.value) and 'unknown' not in str(info.value) and not info.value.outcome_unknown
 
 
 def test_job_failing_with_a_busy_code_is_resent():
@@ -420,7 +430,7 @@ def test_m1_duplicate_without_a_create_in_flight_keeps_the_key_explanation(jobs)
 
 # -- issue 9 item 1: a name is data, never a query ---------------------------------------------------------------
 
-@pytest.mark.parametrize('value', ['data*', '!x', 'a|b', '<5', '>5', 'a..b', 'a{b}', '', ' '])
+@pytest.mark.parametrize('value', ['data*', '!x', 'a|b', '<5', '>5', 'a..b', 'a{b}', '', ' ', 'null', 'NULL'])
 def test_item1_values_ontap_reads_as_query_operators_are_refused_before_any_read(value):
     ontap = FakeOntap(dict(name=value, comment='c'), records={'things': [{'uuid': 'u', 'name': 'data1'}]})
     with pytest.raises(resource_mod.OntapOptionError) as info:

@@ -7,7 +7,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapOptionError, OntapTransportError
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import WaitOptions
 from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import field_value, matches, wait_for_state
 

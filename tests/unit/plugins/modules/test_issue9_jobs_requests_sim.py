@@ -244,6 +244,17 @@ def test_item12_request_query_write_matching_nothing_is_not_changed(sim, api, ru
         assert 'no record' in result['msg'], result
 
 
+def test_item12_request_check_mode_predicts_a_query_write_like_the_real_run(sim, api, run):
+    create_volume(api, 'rqc_a')
+    for name, changed in (('nothing_*', False), ('rqc_*', True)):
+        sim.clear_log()
+        planned = run(request_module, check_mode=True, method='DELETE', path='storage/volumes',
+                      query={'name': name, 'svm.name': 'svm1'})
+        assert not planned.get('failed') and planned['changed'] is changed, planned
+        assert [e['method'] for e in sim.log()] == ['GET'], sim.log()          # a read, never the write
+    assert api('GET', 'storage/volumes', params={'name': 'rqc_a'}).json()['num_records'] == 1
+
+
 def test_item12_request_query_write_matching_records_is_changed(sim, api, run):
     create_volume(api, 'rq_a')
     result = run(request_module, method='PATCH', path='storage/volumes', query={'name': 'rq_*'}, body={'comment': 'x'})

@@ -127,6 +127,13 @@ def test_item1_negated_volume_name_absent_deletes_nothing_and_plans_nothing(sim,
     assert sim.log() == [] and _volume(sim, 'data1') is not None
 
 
+def test_item1_null_is_ontaps_not_set_keyword_and_is_refused_as_a_name(sim, run):
+    # name=null would match "field not set": the volume would be created, then never found again (a lie on absent).
+    sim.clear_log()
+    result = run(volume, name='null', svm='svm1', size='100MiB', aggregates=['aggr1'])
+    assert result['failed'] and result['msg'].startswith('name:') and 'not set' in result['msg'] and sim.log() == []
+
+
 def test_item1_alternation_in_a_name_is_refused_before_anything_is_sent(sim, run):
     sim.clear_log()
     result = run(volume, name='a|b', svm='svm1', size='100MiB', aggregates=['aggr1'])
@@ -333,3 +340,17 @@ def test_item9_shrinking_needs_allow_shrink(sim, run):
     done = run(volume, name='shrink9', svm='svm1', size='512MiB', comment='same', allow_shrink=True, diff=True)
     assert done['changed'] and done['diff'] == {'before': {'size': GiB}, 'after': {'size': 512 * MiB}}, done
     assert _volume(sim, 'shrink9')['size'] == 512 * MiB
+
+
+# -- F07 (found by a new user): a lost answer whose job failed -----------------------------------------------------
+
+def test_F07_lost_answer_of_a_create_whose_job_failed_names_the_job_and_nothing_changed(sim, run):
+    sim.set_job('POST', '/api/storage/volumes', seconds=0.5, outcome='failure', code=917536, message='Not enough space')
+    sim.add_fault('ambiguous', method='POST', path='/api/storage/volumes', count=1, response='drop')
+    started = time.monotonic()
+    result = run(volume, name='amb7', svm='svm1', size='100MiB', aggregates=['aggr1'], return_timeout=0, job_timeout=60)
+    assert result['failed'] and result['changed'] is False, result
+    assert result['job']['state'] == 'failure' and result['job']['code'] == 917536 and 'Not enough space' in result['msg']
+    assert result['job_wait']['outcome'] == 'failure' and _volume(sim, 'amb7') is None
+    assert len([e for e in sim.log() if e['method'] == 'POST']) == 1              # never resent
+    assert time.monotonic() - started < 30                                         # not a wait to the 60 s budget
