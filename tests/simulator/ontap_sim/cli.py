@@ -5,6 +5,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 from typing import List, Optional
 
 from .core import SimConfig, Simulator
@@ -32,6 +33,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--connection-limit", type=int, default=None,
                         help="requests in flight above which the server answers 503 (default: no limit)")
     parser.add_argument("--cluster-name", default="cluster1", help="cluster name (default cluster1)")
+    parser.add_argument("--exit-with-stdin", action="store_true",
+                        help="stop when standard input reaches end of file (the process that started the simulator "
+                             "ended, even without stopping it: SimServer uses this so no simulator outlives its test)")
     parser.add_argument("--users", action="append", default=[],
                         help="extra users NAME:PASSWORD:ROLE[:SVM], comma-separated and/or repeated; ROLE is "
                              "admin|readonly|svm|jobs_forbidden|jobs_hidden (SVM only with svm); kept across reset")
@@ -58,6 +62,18 @@ def _stop(_signum: int, _frame: object) -> None:
     raise SystemExit(0)
 
 
+def _exit_with_stdin() -> None:
+    """Wait (in a daemon thread) for end of file on standard input, then stop the server like SIGTERM."""
+    def watch() -> None:
+        try:
+            while sys.stdin.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=watch, name="ontap-sim-stdin-watch", daemon=True).start()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Start the simulator and serve until SIGTERM/SIGINT."""
     args = parse_args(argv)
@@ -79,6 +95,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     host = args.host if ":" not in args.host else "[%s]" % args.host
     url = "%s://%s:%d" % (scheme, host, server.port)
     signal.signal(signal.SIGTERM, _stop)
+    if args.exit_with_stdin:
+        _exit_with_stdin()
     sys.stdout.write("ONTAP simulator listening on %s (user %s)\n" % (url, args.username))
     sys.stdout.flush()
     try:

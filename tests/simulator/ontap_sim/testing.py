@@ -60,7 +60,9 @@ class SimServer:  # pylint: disable=too-many-instance-attributes,too-many-public
 
     # ------------------------------------------------------------------ lifecycle
     def _command(self) -> List[str]:
-        cmd = [sys.executable, "-m", "ontap_sim"]
+        # --exit-with-stdin: the simulator stops when this process ends, however it ends (pytest-forked children
+        # leave with os._exit, skipping every teardown), so no simulator outlives its test.
+        cmd = [sys.executable, "-m", "ontap_sim", "--exit-with-stdin"]
         opts = dict(self.options)
         opts.setdefault("port", 0)
         if not self.http:
@@ -80,8 +82,8 @@ class SimServer:  # pylint: disable=too-many-instance-attributes,too-many-public
     def start(self) -> "SimServer":
         """Start the subprocess and wait for its listening line."""
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(self._command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
-                                     text=True, env=env)
+        self.proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                     stderr=subprocess.STDOUT, text=True, env=env)
         found: Dict[str, str] = {}
         ready = threading.Event()
 
@@ -118,6 +120,8 @@ class SimServer:  # pylint: disable=too-many-instance-attributes,too-many-public
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        if self.proc is not None and self.proc.stdin is not None:
+            self.proc.stdin.close()
         if self.proc is not None and self.proc.stdout is not None:
             self.proc.stdout.close()
         if self._own_cert_dir and self.cert_dir:

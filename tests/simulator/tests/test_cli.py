@@ -1,8 +1,10 @@
 """The command line, TLS, SimServer lifecycle and keep-alive."""
 
+import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -94,3 +96,26 @@ def test_users_option_parsing():
         {"name": "c", "password": "r", "role": "jobs_hidden"}]
     with pytest.raises(SystemExit):
         parse_args(["--users", "nopassword"])
+
+
+def test_a_simulator_started_by_simserver_stops_when_its_starter_dies_without_stopping_it():
+    # pytest-forked (ansible-test units) ends each test's process with os._exit: no teardown runs. The simulator
+    # must not outlive it (it watches its standard input, which closes with the starter).
+    code = ("import os, sys; from ontap_sim.testing import SimServer; s = SimServer(http=True).start(); "
+            "print(s.proc.pid, flush=True); os._exit(0)")
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    pid = int(child.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        raise AssertionError("the simulator %d outlived the process that started it" % pid)
