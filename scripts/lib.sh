@@ -10,7 +10,8 @@
 #   pip_in VENV ARGS...               VENV's pip (no version check), that noise dropped from stderr; pip's exit status
 #   ensure_venv PYTHON VENV           create VENV with PYTHON unless it has a python
 #   copy_collection DEST              DEST = the collection as a commit of the working tree would hold it
-#   install_get_pip_standin [PYTHON]  ansible-test's pip bootstrap script, offline (scripts/get_pip_standin.py)
+#   install_get_pip_standin [PYTHON]  ansible-test's pip bootstrap script, offline (scripts/get_pip_standin.py);
+#                                     first removes broken ansible-test requirement venvs (heal_ansible_test_venvs)
 #   no_ignore_entries                 fails (and lists them) when tests/sanity/ignore-*.txt has entries
 #   junit_counts FILE|DIR...          prints "<tests> <failures> <skipped>" over JUnit reports (errors count as failures)
 #   junit_summary FILE|DIR...         prints "<n> passed, <s> skipped, <f> failed"; fails when one failed or none ran
@@ -73,7 +74,23 @@ copy_collection() {  # copy_collection <dest>
 # ansible-test --requirements bootstraps pip in each venv it makes with get_pip_<version>.py, downloaded from the
 # internet unless cached: put the offline stand-in at the cache path for the pip version that ansible-test wants.
 install_get_pip_standin() {  # install_get_pip_standin [python of the ansible-test's environment]
+    heal_ansible_test_venvs
     "${1:-python}" "$LIB_ROOT/scripts/get_pip_standin.py" --install
+}
+
+# ansible-test keeps its requirement venvs in ~/.ansible/test/venv/<test>/<python>/<hash>/ and reuses them. One that
+# an interrupted or concurrent install left half-made (a setuptools .pth without its module: "Error processing line
+# 1 of .../distutils-precedence.pth", or no python at all) makes every later sanity run fail on its stderr. Remove
+# those; ansible-test makes them again.
+heal_ansible_test_venvs() {
+    local dir
+    for dir in "$HOME"/.ansible/test/venv/*/*/*/; do
+        [ -d "$dir" ] || continue
+        if [ ! -x "$dir/bin/python" ] || "$dir/bin/python" -c 'import sys' 2>&1 | grep -q 'Error processing line'; then
+            echo "heal_ansible_test_venvs: removing the broken ansible-test venv ${dir%/}" >&2
+            rm -rf "${dir%/}"
+        fi
+    done
 }
 
 # Zero ignore entries, for every version: ansible-test only reads ignore-<its version>.txt, so check them all.

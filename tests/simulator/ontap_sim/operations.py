@@ -102,7 +102,7 @@ class Operations:
 
     def _start_move(self, vol_uuid: str, destination: Dict[str, str], cutover_window: int, job_mode: str,
                     phases: Dict[str, float], faults: Dict[str, Any], job: Optional["Job"]) -> None:
-        # pylint: disable=too-many-arguments,too-many-positional-arguments,too-many-locals
+        # pylint: disable=too-many-arguments,too-many-locals
         store = self.sim.store
         vol = store.find_volume(vol_uuid, visible_only=False)
         engine = self.sim.processes
