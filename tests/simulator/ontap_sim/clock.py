@@ -42,6 +42,13 @@ class SimClock:
             self._real0 = real
             self._scale = float(value)
 
+    def advance(self, seconds: float) -> None:
+        """Jump simulated time forward by ``seconds`` (>= 0), so tests never wait for the clock in real time."""
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        with self._lock:
+            self._sim0 += float(seconds)
+
     def now(self) -> float:
         """Current simulated time in seconds since start."""
         with self._lock:

@@ -182,6 +182,21 @@ def config_patch() -> Response:
     return _json(_sim().update_config(_body()))
 
 
+@control.route("/clock", methods=["POST"])
+def clock_post() -> Response:
+    """``POST /_sim/clock`` ``{"advance": <simulated seconds>}`` jumps the simulated clock forward (jobs, processes
+    and timestamps follow) -> ``{"now": <simulated seconds>}``."""
+    body = _body()
+    seconds = body.get("advance")
+    if set(body) != {"advance"} or isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise ValueError('expected {"advance": <seconds >= 0>}')
+    s = _sim()
+    with s.lock:
+        s.clock.advance(seconds)
+        s.engine.advance()
+        return _json({"now": s.clock.now()})
+
+
 @control.route("/users", methods=["GET"])
 def users_get() -> Response:
     """``GET /_sim/users`` -> ``{"users": [{"name", "role"}]}``."""

@@ -238,6 +238,10 @@ class SimServer:  # pylint: disable=too-many-instance-attributes,too-many-public
         every API call answers 503 (``response="drop"``: the connection is cut) and job GETs 404, for ``seconds``."""
         return self.add_fault("reboot_window", seconds=seconds, response=response, **params)
 
+    def advance_clock(self, seconds: float) -> float:
+        """Jump the simulated clock forward by ``seconds`` (no real waiting); returns the new simulated time."""
+        return float(self.control("POST", "/clock", {"advance": seconds})["now"])
+
     def config(self, **changes: Any) -> Dict[str, Any]:
         """Read (no arguments) or change the runtime configuration."""
         if changes:

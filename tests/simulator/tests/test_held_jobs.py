@@ -89,3 +89,16 @@ def test_held_job_matches_the_openapi_job(api, sim, openapi):
     schema = {"$ref": "#/definitions/job", "definitions": openapi["definitions"]}
     jsonschema.Draft7Validator(schema).validate(api.get("/api/cluster/jobs/" + job_uuid).json())
     sim.release()
+
+
+def test_the_clock_jumps_forward_through_the_control_api(sim, api):
+    # Tests that need time to pass (distinct create_time seconds, a job's end) advance the clock, never sleep.
+    sim.config(job_seconds=30)
+    resp = api.post("/api/storage/volumes?return_timeout=0", json=VOL)
+    assert resp.status_code == 202
+    job_path = "/api/cluster/jobs/" + resp.json()["job"]["uuid"]
+    assert api.get(job_path).json()["state"] in ("queued", "running")
+    assert sim.advance_clock(60) >= 60
+    assert api.get(job_path).json()["state"] == "success"
+    with pytest.raises(SimServerError):
+        sim.advance_clock(-1)

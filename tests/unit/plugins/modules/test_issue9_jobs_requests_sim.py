@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
+import sys
 import time
 
 import pytest
@@ -19,19 +21,8 @@ import pytest
 testing = pytest.importorskip('ontap_sim.testing')
 requests = pytest.importorskip('requests')
 
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-except ImportError:  # ansible-core 2.16-2.18: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
-    import contextlib
-
-    from unittest import mock
-
-    from ansible.module_utils import basic
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
-            yield
+sys.path.insert(0, os.path.dirname(__file__))
+from scripted_transport import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
 
 # pylint: disable=wrong-import-position
 from ansible_collections.ontap.rest.plugins.modules import job as job_module  # noqa: E402

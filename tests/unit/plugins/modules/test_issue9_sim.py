@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
+import sys
 import time
 
 import pytest
@@ -18,19 +20,8 @@ from urllib.parse import parse_qs
 
 testing = pytest.importorskip('ontap_sim.testing')
 
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-except ImportError:  # ansible-core 2.16-2.18: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
-    import contextlib
-
-    from unittest import mock
-
-    from ansible.module_utils import basic
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
-            yield
+sys.path.insert(0, os.path.dirname(__file__))
+from scripted_transport import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
 
 # pylint: disable=wrong-import-position
 from ansible_collections.ontap.rest.plugins.modules import request, snapshot, svm, volume  # noqa: E402
@@ -287,7 +278,7 @@ def test_item8_restore_diff_lists_the_snapshots_it_destroys_in_check_mode_too(si
     _make_volume(run, 'rst8')
     for name in ('s1', 's2', 's3'):
         assert run(snapshot, svm='svm1', volume='rst8', name=name)['changed']
-        time.sleep(1.05)          # ONTAP's create_time has whole seconds: distinct times make the plan exact
+        sim.advance_clock(2)      # ONTAP's create_time has whole seconds: distinct times make the plan exact
     sim.clear_log()
     planned = run(snapshot, svm='svm1', volume='rst8', name='s1', restore=True, check=True, diff=True)
     assert planned['changed'] and planned['snapshots_destroyed'] == ['s2', 's3'], planned
