@@ -483,11 +483,6 @@ class Resource(object):
     # -- reading -------------------------------------------------------------------------------------------------
 
     @property
-    def deadline(self):
-        """Monotonic time (s) the task's budget ends, or ``None`` before the first write."""
-        return self.budget.deadline if self.budget is not None else None
-
-    @property
     def collection(self):
         """The collection path (resolving the parent once when the spec's ``collection`` is a callable)."""
         if self._collection is None:

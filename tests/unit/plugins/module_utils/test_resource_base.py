@@ -73,17 +73,6 @@ class FakeOntap(object):
         self.waited.append([job['uuid'] for job in jobs])
         return self.wait_outcome or JobWaitResult('success', [dict(jobs[0], state='success')], 0.5, 1, 'ok')
 
-    def exit(self, changed, **result):
-        raise Exited('exit', dict(result, changed=changed))
-
-    def fail(self, msg, **result):
-        raise Exited('fail', dict(result, msg=msg))
-
-    def exit_job(self, wait_result, changed=True, **result):
-        if wait_result is not None and wait_result.outcome not in ('success', 'not_waited'):
-            raise Exited('fail', dict(result, msg=wait_result.message, outcome=wait_result.outcome))
-        raise Exited('exit', dict(result, changed=changed))
-
 
 def _success():
     return JobWaitResult('success', [{'uuid': 'j1', 'state': 'success'}], 0.1, 0, 'ok')
