@@ -82,6 +82,10 @@ class SimServer:  # pylint: disable=too-many-instance-attributes,too-many-public
     def start(self) -> "SimServer":
         """Start the subprocess and wait for its listening line."""
         env = dict(os.environ, PYTHONUNBUFFERED="1")
+        # The child runs the same simulator code as this process: the directory this ontap_sim was imported from
+        # goes first on its path (an editable install of another checkout would otherwise win).
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join([here] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
         self.proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
                                      stderr=subprocess.STDOUT, text=True, env=env)
         found: Dict[str, str] = {}
