@@ -256,14 +256,15 @@ class JobPoller(object):
         self.sleep = sleep
         self.rand = rand
 
-    def wait(self, status_code, body, started_at):
+    def wait(self, status_code, body, started_at, budget=None):
         """Wait after an asynchronous write.
 
         :param status_code: the write's HTTP status: 200/201 = finished successfully within ``return_timeout`` (no
             GET is made), 202 = poll (unless ``wait_for_completion`` is false: ``not_waited``, no GET).
         :param body: the write's JSON body with ``job`` or ``jobs``.
-        :param started_at: ``clock()`` taken before the request was sent; the deadline is
-            ``started_at + job_timeout``.
+        :param started_at: ``clock()`` taken before the request was sent (``elapsed`` counts from it).
+        :param budget: the task's :class:`Budget`, whose deadline ends the wait (default: ``job_timeout`` seconds
+            from ``started_at``).
         :returns: :class:`JobWaitResult`.
         :raises OntapError: the answer carried no job, or its status is not 200/201/202.
         :raises OntapJobStateError: a job read gave a missing or unknown state.
@@ -289,7 +290,7 @@ class JobPoller(object):
             for item in tracked:
                 item.outcome = 'not_waited'
             return self._result(tracked, started_at, 0)
-        return self._poll(tracked, started_at, read_first=False)
+        return self._poll(tracked, started_at, False, budget)
 
     def failed_in_time(self, error, started_at):
         """The result of a write whose job failed within ``return_timeout``: ONTAP answers with an HTTP error whose
@@ -318,12 +319,14 @@ class JobPoller(object):
         item.how = 'http%d' % error.status
         return self._result([item], started_at, polls)
 
-    def wait_for(self, jobs, started_at):
+    def wait_for(self, jobs, started_at, budget=None):
         """Wait for existing job(s) (``ontap.rest.job``).
 
         :param jobs: job dicts as last read (at least ``uuid``) or uuid strings. A job whose ``state`` is already
             terminal is not read again; a job without a known state is read at once, others after ``poll_interval``.
-        :param started_at: monotonic seconds the ``job_timeout`` budget counts from.
+        :param started_at: monotonic seconds ``elapsed`` counts from.
+        :param budget: the task's :class:`Budget`, whose deadline ends the wait (default: ``job_timeout`` seconds
+            from ``started_at``).
         :returns: :class:`JobWaitResult` (``not_waited`` without any GET when ``wait_for_completion`` is false).
         :raises OntapJobStateError: a job read gave a missing or unknown state.
         """
@@ -338,12 +341,14 @@ class JobPoller(object):
             elif item.state in NON_TERMINAL:
                 item.read_at = 0.0   # the caller saw it going: at the deadline it is timed_out, not unreadable
         read_first = any(item.outcome is None and item.state not in NON_TERMINAL for item in tracked)
-        return self._poll(tracked, started_at, read_first=read_first)
+        return self._poll(tracked, started_at, read_first, budget)
 
     # -- the loop ----------------------------------------------------------------------------------------------
 
-    def _poll(self, tracked, started_at, read_first):
-        deadline = started_at + self.options.job_timeout
+    def _poll(self, tracked, started_at, read_first, budget):
+        if budget is None:
+            budget = Budget(self.options.job_timeout, self.clock, started_at)
+        deadline = budget.deadline
         pauses = backoff(self.options.poll_interval, self.options.max_poll_interval, rand=self.rand)
         polls = 0
         retry_after = None
@@ -542,8 +547,6 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
     budget = budget if budget is not None else Budget(options.job_timeout, clock)
     wanted = options.return_timeout if options.wait_for_completion else 0
     started_at = clock()
-    options = WaitOptions(options.wait_for_completion, options.return_timeout, options.poll_interval,
-                          options.max_poll_interval, max(0.0, budget.deadline - started_at))
     poller = JobPoller(job_reader(client), options, clock=clock, sleep=sleep, rand=rand)
     try:
         response = client.request(method, path, query=query, body=body, return_timeout=budget.return_timeout(wanted),
@@ -557,7 +560,7 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
             raise OntapError('%s %s: HTTP 202 (accepted) without a job to follow; the outcome was not verified.'
                              % (method.upper(), response.url))
         return response, None
-    result = poller.wait(response.status_code, response.body, started_at)
+    result = poller.wait(response.status_code, response.body, started_at, budget)
     if not options.wait_for_completion and _next_href(response.body):
         # A query-based PATCH/DELETE that ONTAP cut short: the records behind _links.next were not touched, and
         # following it means waiting for these jobs first. Reporting "accepted" would hide that (never a silent part).
@@ -588,7 +591,8 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
             break
         if not response.jobs:
             break
-        result = _merge(result, poller.wait(response.status_code, response.body, started_at), clock() - started_at)
+        result = _merge(result, poller.wait(response.status_code, response.body, started_at, budget),
+                        clock() - started_at)
     return first_response, result
 
 

@@ -51,7 +51,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import (
     classify,
     classify_job_code,
 )
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, backoff
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
 from ansible_collections.ontap.rest.plugins.module_utils.results import Result, from_wait
 
 _MISSING = object()
@@ -70,10 +70,9 @@ SVM_KEY = 'svm.name'
 #: Job states of a create still in flight (``GET cluster/jobs`` filter).
 UNFINISHED_JOB_STATES = 'queued|running|paused'
 
-#: Defaults (seconds) of ``poll_interval``, ``max_poll_interval`` and ``job_timeout`` (options.async_job_spec()).
+#: Defaults (seconds) of ``poll_interval`` and ``max_poll_interval`` (options.async_job_spec()).
 DEFAULT_POLL_INTERVAL = 2.0
 DEFAULT_MAX_POLL_INTERVAL = 30.0
-DEFAULT_JOB_TIMEOUT = 600.0
 
 
 #: What ONTAP reads as query operators in a filter value (ONTAP REST API reference, "Query parameters"): wildcard,
@@ -578,9 +577,10 @@ class Resource(object):
         return float(default if value is None else value)
 
     def _budget(self):
-        """The task's one budget, started by the first write (or wait) of the task."""
+        """The task's one budget (the runner's, :meth:`runner.OntapModule.budget`), started by the first write (or
+        wait) of the task."""
         if self.budget is None:
-            self.budget = Budget(self._option('job_timeout', DEFAULT_JOB_TIMEOUT), self.ontap.clock)
+            self.budget = self.ontap.budget()
         return self.budget
 
     def _pauses(self):

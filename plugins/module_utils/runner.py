@@ -31,7 +31,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.ontap.rest.plugins.module_utils import client as client_mod
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapJobStateError, OntapNoRestError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller, WaitOptions, job_reader, send_and_wait
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, JobPoller, WaitOptions, job_reader, send_and_wait
 from ansible_collections.ontap.rest.plugins.module_utils.results import Result, from_wait
 from ansible_collections.ontap.rest.plugins.module_utils.options import (
     CONNECTION_REQUIRED_ONE_OF,
@@ -71,6 +71,7 @@ class OntapModule(object):
         self.sleep = sleep or time.sleep
         self.warnings = []
         self.would_send = []
+        self._budget = None
         self._client = None
 
     # -- transport -----------------------------------------------------------------------------------------------
@@ -104,13 +105,21 @@ class OntapModule(object):
         """``True`` when Ansible runs the task in diff mode (``--diff`` or ``diff: true``): only then is ``diff`` returned."""
         return bool(getattr(self.module, '_diff', False))
 
+    def budget(self, started=None):
+        """The task's one :class:`job_poller.Budget`: ``job_timeout`` seconds from the first call (the first write or
+        wait of the task), or from ``started`` (monotonic seconds) when the first call gives it. Every write, job wait
+        and state wait of the task ends at its deadline."""
+        if self._budget is None:
+            self._budget = Budget(self.wait_options().job_timeout, self.clock, started)
+        return self._budget
+
     def write(self, method, path, query=None, body=None, wait=None, job_timeout=None, budget=None):
         """Send a POST/PATCH/DELETE and wait for its job(s) with the task's async options.
 
         :param wait: override of ``wait_for_completion`` for this one call (``None`` = the task's option).
         :param job_timeout: override of ``job_timeout`` (seconds) for this one call (``None`` = the task's option).
-        :param budget: the task's ``job_poller.Budget`` shared by several writes (busy resends, an unmount before a
-            delete): the write's ``return_timeout`` and wait end at its deadline.
+        :param budget: the ``job_poller.Budget`` whose deadline ends the write's ``return_timeout`` and wait
+            (default: the task's, :meth:`budget`; with ``job_timeout`` given, a budget of that many seconds).
         :returns: ``(client.OntapResponse, job_poller.JobWaitResult or None)``; ``(None, None)`` in check mode, where
             nothing is sent and the request is recorded in :attr:`would_send` instead.
         :raises errors.OntapError: on an HTTP error, a transport error, or a write whose outcome is unknown.
@@ -126,19 +135,24 @@ class OntapModule(object):
             overrides['wait_for_completion'] = wait
         if job_timeout is not None:
             overrides['job_timeout'] = job_timeout
-        return send_and_wait(self.client, method, path, query=query, body=body, options=self.wait_options(**overrides),
+        options = self.wait_options(**overrides)
+        if budget is None:
+            budget = Budget(options.job_timeout, self.clock) if job_timeout is not None else self.budget()
+        return send_and_wait(self.client, method, path, query=query, body=body, options=options,
                              clock=self.clock, sleep=self.sleep, budget=budget)
 
     def wait_for_jobs(self, jobs, started_at=None):
         """Wait for existing job(s) with the task's poll options.
 
         :param jobs: job dicts as last read (at least ``uuid``; a ``state`` that is already terminal ends the wait).
-        :param started_at: monotonic time (seconds) the wait budget counts from; default now.
+        :param started_at: monotonic time (seconds) ``elapsed`` counts from; default now. The wait ends at the
+            task's :meth:`budget` deadline.
         :returns: ``job_poller.JobWaitResult``.
         """
         options = self.wait_options(wait_for_completion=True)
+        budget = self.budget(started_at)
         poller = JobPoller(job_reader(self.client), options, clock=self.clock, sleep=self.sleep)
-        return poller.wait_for(jobs, self.clock() if started_at is None else started_at)
+        return poller.wait_for(jobs, budget.started if started_at is None else started_at, budget=budget)
 
     # -- results -------------------------------------------------------------------------------------------------
     # Modules return one of these; only run() ends the task.

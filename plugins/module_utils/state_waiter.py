@@ -19,7 +19,7 @@ import random
 import time
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, backoff
 
 _MISSING = object()
 
@@ -68,7 +68,8 @@ class StateWaitResult(object):
 
 
 def wait_for_state(read, field, success_values, failure_values, options, started_at, clock=time.monotonic,
-                   sleep=time.sleep, rand=random.random, what='the resource', absent='the resource was not found'):
+                   sleep=time.sleep, rand=random.random, what='the resource', absent='the resource was not found',
+                   budget=None):
     """Poll ``read()`` until ``field`` is in ``success_values`` or ``failure_values``, or ``options.job_timeout`` ends.
 
     :param read: ``read() -> dict`` (the resource), or ``None`` when the resource does not exist (yet), e.g. a
@@ -82,14 +83,18 @@ def wait_for_state(read, field, success_values, failure_values, options, started
     :param field: dotted field name. :param success_values: values that end the wait successfully.
     :param failure_values: values that end it as failed (e.g. ``failed`` for a transfer).
     :param options: :class:`job_poller.WaitOptions` (``poll_interval``, ``max_poll_interval``, ``job_timeout``).
-    :param started_at: ``clock()`` the budget counts from. The first read is made at once.
+    :param started_at: ``clock()`` ``elapsed`` counts from. The first read is made at once.
+    :param budget: the task's :class:`job_poller.Budget`, whose deadline ends the wait (default: ``job_timeout``
+        seconds from ``started_at``).
     :param what: the resource, for messages (``'the resource storage/volumes/<uuid>'``).
     :param absent: a clause for a read that found no resource (``'no record matches the query name=vol1'``).
     :returns: :class:`StateWaitResult`.
     :raises OntapApiError: an error that waiting cannot cure (401, 403, 400 for an unknown field, ...).
     """
     options.validate()
-    deadline = started_at + options.job_timeout
+    if budget is None:
+        budget = Budget(options.job_timeout, clock, started_at)
+    deadline = budget.deadline
     pauses = backoff(options.poll_interval, options.max_poll_interval, rand=rand)
     success_values = list(success_values)
     failure_values = list(failure_values or [])

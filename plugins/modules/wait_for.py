@@ -215,10 +215,11 @@ def run(ontap):
     else:
         what = 'the resource %s' % params['path']
         absent = 'the collection %s has no record' % params['path']
+    budget = ontap.budget()
     try:
         result = wait_for_state(reader(ontap, params['path'], query), params['field'], params['values'],
-                                params['failure_values'], ontap.wait_options(), ontap.clock(), clock=ontap.clock,
-                                sleep=ontap.sleep, what=what, absent=absent)
+                                params['failure_values'], ontap.wait_options(), budget.started, clock=ontap.clock,
+                                sleep=ontap.sleep, what=what, absent=absent, budget=budget)
     except OntapApiError as exc:
         if not refuses_field(exc, params['field']):
             raise

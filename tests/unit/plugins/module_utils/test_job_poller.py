@@ -804,3 +804,29 @@ def test_item3_an_http_error_without_a_job_is_still_an_error(clock):
     client = FakeClient(clock, refused, [AssertionError('no GET')])
     with pytest.raises(OntapApiError):
         send_and_wait(client, 'POST', 'storage/volumes', body={}, clock=clock, sleep=clock.sleep)
+
+
+# -- issue 10: one budget object owns the deadline ------------------------------------------------------------------
+
+def test_one_budget_a_job_wait_after_other_work_ends_at_the_task_deadline(clock):
+    budget = Budget(10.0, clock)
+    clock.advance(6.0)                        # the task's earlier requests used 6 s of its 10
+    script = Script(clock, **{J1: [job('running')]})
+    result = poller(clock, script, job_timeout=10.0).wait_for([J1], clock(), budget=budget)
+    assert result.outcome == 'timed_out'
+    assert clock.now == pytest.approx(budget.deadline) and script.reads[-1][0] == pytest.approx(budget.deadline)
+    assert 'job_timeout (10 s)' in result.message   # the task's option, not what was left of it
+
+
+def test_one_budget_the_wait_for_a_next_page_job_ends_at_the_task_deadline(clock):
+    """A query DELETE's second page (ONTAP's _links.next) answers 202 with a job that never ends: its wait stops at
+    the deadline of the task's budget, which started before the first page."""
+    budget = Budget(10.0, clock)
+    clock.advance(3.0)
+    client = PagedClient(clock, [jobs_page(200, [J1], NEXT), jobs_page(202, [J2])], [get_answer(job('running'))])
+    _resp, result = send_and_wait(client, 'DELETE', 'storage/volumes', query={'name': 'tmp_1'},
+                                  options=WaitOptions(job_timeout=10.0, poll_interval=1.0), clock=clock,
+                                  sleep=clock.sleep, budget=budget)
+    assert [call['return_timeout'] for call in client.calls if call['method'] == 'DELETE'] == [7, 7]
+    assert result.outcome == 'timed_out'
+    assert clock.now == pytest.approx(budget.deadline)

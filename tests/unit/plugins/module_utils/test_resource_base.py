@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.ontap.rest.plugins.module_utils import errors as errors_mod
 from ansible_collections.ontap.rest.plugins.module_utils import resource as resource_mod
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapTransportError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobWaitResult
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, JobWaitResult
 from ansible_collections.ontap.rest.plugins.module_utils.resource import REREAD_PAUSES, Field, Resource, ResourceSpec, normalise
 
 
@@ -41,9 +41,16 @@ class FakeOntap(object):
         self.job_timeouts = []
         #: simulated seconds a write takes (the job poller's share of the budget)
         self.write_seconds = 0.0
+        self._budget = None
 
     def clock(self):
         return self.now
+
+    def budget(self):
+        """The task's one budget, as the runner's: ``job_timeout`` from the first call."""
+        if self._budget is None:
+            self._budget = Budget(self.params['job_timeout'], self.clock)
+        return self._budget
 
     def sleep(self, seconds):
         self.sleeps.append(seconds)

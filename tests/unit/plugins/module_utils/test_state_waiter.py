@@ -8,7 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import WaitOptions
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, WaitOptions
 from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import field_value, matches, wait_for_state
 
 
@@ -173,3 +173,16 @@ def test_item10_no_record_yet_is_waited_on_and_reported_without_an_invented_stat
                             absent='no record matches the query name=vol1')
     assert result.outcome == 'timed_out' and result.polls >= 2 and result.record is None
     assert 'last seen: no record matches the query name=vol1' in result.message and 'HTTP' not in result.message
+
+
+def test_one_budget_a_state_wait_after_other_work_ends_at_the_task_deadline():
+    """The state wait takes its deadline from the task's budget (started by earlier work), not from its own start."""
+    clock = Clock()
+    budget = Budget(10.0, clock)
+    clock.now += 7.0                          # the task's earlier requests used 7 s of its 10
+    read = reader(clock, [{'state': 'quiescing'}])
+    result = wait_for_state(read, 'state', ['quiesced'], [], opts(job_timeout=10.0), clock(), clock, clock.sleep,
+                            no_jitter, budget=budget)
+    assert result.outcome == 'timed_out'
+    assert clock.now == pytest.approx(budget.deadline) and read.calls[-1] == pytest.approx(budget.deadline)
+    assert 'job_timeout (10 s)' in result.message
