@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# ansible-test sanity (zero ignore entries) and ansible-test units on every ansible-core release line the collection
+# ansible-test sanity (zero ignore entries), units and integration on every ansible-core release line the collection
 # supports and that runs on this machine's Python 3.11: 2.16, 2.17, 2.18, 2.19 (2.20+ needs Python 3.12).
 #
 #   bash scripts/matrix.sh                 every version, in order
 #   bash scripts/matrix.sh 2.16 2.19       only the named versions
-#   MATRIX_STAGES=units bash scripts/matrix.sh    only units (or only sanity) on each version
+#   MATRIX_STAGES=units bash scripts/matrix.sh    only units (or sanity, integration, or a list) on each version
 #
 # Per version <v>, everything lives under .build/matrix/core-<v>/ (.build/ is git-ignored, so neither
 # scripts/build_tree.sh nor `git status` ever sees it):
@@ -13,7 +13,7 @@
 #                                         tests/simulator); rebuilt only when one of those inputs changes (stamp file)
 #   ansible_collections/ontap/rest/       a fresh copy of the collection (the path shape ansible-test needs), one per
 #                                         version so runs never share tests/output
-#   sanity.log, units.log                 the full output of each run
+#   sanity.log, units.log, integration.log    the full output of each run
 # Then, from that copy, with that venv first on PATH:
 #   ansible-test sanity --python 3.11 --requirements --venv   each sanity test in its own venv, pinned by this
 #                                                             ansible-test (as in scripts/test.sh)
@@ -21,6 +21,8 @@
 #                                                             simulator need the ontap_sim package, which only an
 #                                                             environment we build can hold (a --venv environment gets
 #                                                             requirement files only, and a local path cannot be one)
+#   ansible-test integration --python 3.11 --local            the targets of tests/integration/targets, each with a
+#                                                             simulator of its own (setup_ontap_sim), in that venv
 # A summary with each version's results and times comes at the end; the exit status is non-zero if anything failed.
 # Works offline with a package index: the pip bootstrap script ansible-test downloads is replaced by
 # scripts/get_pip_standin.py (installed into ~/.ansible/test/cache for the pip version each ansible-test wants).
@@ -32,7 +34,7 @@ MATRIX="$ROOT/.build/matrix"
 PYVER=3.11
 PYTHON=${PYTHON:-python$PYVER}
 TIMEOUT=${MATRIX_TIMEOUT:-1800}
-read -r -a STAGES <<<"${MATRIX_STAGES:-sanity units}"
+read -r -a STAGES <<<"${MATRIX_STAGES:-sanity units integration}"
 DEFAULT_VERSIONS=(2.16 2.17 2.18 2.19)
 if [ $# -gt 0 ]; then VERSIONS=("$@"); else VERSIONS=("${DEFAULT_VERSIONS[@]}"); fi
 
@@ -43,7 +45,7 @@ for v in "${VERSIONS[@]}"; do
     [[ $v =~ ^2\.[0-9]+$ ]] || { echo "matrix: '$v' is not an ansible-core release line like 2.16" >&2; exit 2; }
 done
 for s in "${STAGES[@]}"; do
-    case $s in sanity|units) ;; *) echo "matrix: unknown stage '$s' (sanity, units)" >&2; exit 2 ;; esac
+    case $s in sanity|units|integration) ;; *) echo "matrix: unknown stage '$s' (sanity, units, integration)" >&2; exit 2 ;; esac
 done
 command -v "$PYTHON" >/dev/null 2>&1 || { echo "matrix: $PYTHON not found (set PYTHON=/path/to/python$PYVER)" >&2; exit 2; }
 
@@ -110,6 +112,30 @@ if ! no_ignore_entries; then
     record all ignore FAIL 0 "entries in tests/sanity/ignore-*.txt"
 fi
 
+# integration_run <version>: ansible-test integration from the version's own copy of the collection (not the one
+# sanity and units use: they may run at the same time, and units counts the JUnit reports of its tree); each target
+# starts and stops a simulator of its own (tests/integration/targets/setup_ontap_sim). Output to integration.log;
+# prints one "<PASS|FAIL> <seconds> <note>" line.
+integration_run() {
+    local ver=$1 dir="$MATRIX/core-$1" t targets
+    local venv="$dir/venv" tree="$dir/integration/ansible_collections/ontap/rest" log="$dir/integration.log"
+    t=$(now)
+    if ! copy_collection "$tree" >"$log" 2>&1; then
+        echo "FAIL $(elapsed "$t") cannot copy the collection to $tree"
+        return
+    fi
+    targets=$(integration_targets "$venv" "$tree" | wc -l)
+    if [ "$targets" = 0 ]; then
+        echo "FAIL $(elapsed "$t") no integration targets"
+    elif ansible_test_in "$venv" "$tree" "$TIMEOUT" integration --python "$PYVER" --local >"$log" 2>&1; then
+        echo "PASS $(elapsed "$t") $targets targets"
+    else
+        echo "FAIL $(elapsed "$t") see ${log#"$ROOT"/}"
+    fi
+}
+
+# Every version's venv and copy of the collection first.
+READY=()
 for ver in "${VERSIONS[@]}"; do
     dir="$MATRIX/core-$ver"
     venv="$dir/venv"
@@ -128,9 +154,34 @@ for ver in "${VERSIONS[@]}"; do
         continue
     fi
     record "$ver" venv PASS "$(elapsed "$t")" "ansible-core $core"
+    READY+=("$ver")
+done
 
+# Integration mostly waits (on the simulator's jobs) while sanity and units mostly compute: the integration runs go
+# one version after the other in the background, next to sanity and units in the foreground (MATRIX_OVERLAP=0: after
+# them). Their output is in each version's integration.log, shown here when a run fails.
+RUN_INTEGRATION=0 INTEGRATION_PID=""
+for stage in "${STAGES[@]}"; do [ "$stage" = integration ] && RUN_INTEGRATION=1; done
+INTEGRATION_RESULTS="$MATRIX/integration-results.txt"
+integration_all() {
+    local ver
+    for ver in "${READY[@]}"; do
+        printf '%s %s\n' "$ver" "$(integration_run "$ver")"
+    done >"$INTEGRATION_RESULTS"
+}
+if [ "$RUN_INTEGRATION" = 1 ] && [ ${#READY[@]} -gt 0 ] && [ "${MATRIX_OVERLAP:-1}" = 1 ]; then
+    say "ansible-test integration on ${READY[*]}, in the background"
+    integration_all &
+    INTEGRATION_PID=$!
+fi
+
+for ver in "${READY[@]}"; do
+    dir="$MATRIX/core-$ver"
+    venv="$dir/venv"
+    tree="$dir/ansible_collections/ontap/rest"
     for stage in "${STAGES[@]}"; do
-        say "ansible-core $core: ansible-test $stage"
+        [ "$stage" = integration ] && continue
+        say "ansible-core $ver: ansible-test $stage"
         t=$(now)
         log="$dir/$stage.log"
         case $stage in
@@ -156,6 +207,25 @@ for ver in "${VERSIONS[@]}"; do
         esac
     done
 done
+
+if [ "$RUN_INTEGRATION" = 1 ] && [ ${#READY[@]} -gt 0 ]; then
+    if [ -n "$INTEGRATION_PID" ]; then
+        say "waiting for ansible-test integration (${READY[*]})"
+        wait "$INTEGRATION_PID"
+    else
+        say "ansible-test integration on ${READY[*]}"
+        integration_all
+    fi
+    for ver in "${READY[@]}"; do
+        line=$(grep "^$ver " "$INTEGRATION_RESULTS" 2>/dev/null | head -n 1)
+        read -r _ result secs note <<<"${line:-$ver FAIL 0 no result}"
+        if [ "$result" != PASS ]; then
+            say "ansible-core $ver: ansible-test integration FAILED; .build/matrix/core-$ver/integration.log:"
+            cat "$MATRIX/core-$ver/integration.log" 2>/dev/null
+        fi
+        record "$ver" integr. "$result" "$secs" "$note"
+    done
+fi
 
 total=$(elapsed "$T0")
 printf '\n================ ontap.rest ansible-core matrix ================\n'

@@ -10,10 +10,11 @@
 #   simulator    pytest tests/simulator (the ONTAP simulator's own tests); fails when no test ran
 #   sanity       ansible-test sanity --requirements --venv, with zero entries in tests/sanity/ignore-*.txt
 #   lint         scripts/lint.sh: ansible-lint (profile production) and antsibull-docs (docs/lint.md)
-#   integration  pytest tests/integration: every tests/integration/playbooks/*.yml against the simulator
+#   integration  ansible-test integration --local: the targets of tests/integration/targets (each starts and stops
+#                its own simulator), then pytest tests/integration/test_runner.py (ansible-runner, as AWX runs it)
 #   changelog    antsibull-changelog lint (fragments) and lint-changelog-yaml
 #   build        ansible-galaxy collection build + install --offline, then ansible-doc for every module
-#   matrix       scripts/matrix.sh 2.16 2.17 2.18: sanity and units on the other ansible-core releases
+#   matrix       scripts/matrix.sh 2.16 2.17 2.18: sanity, units and integration on the other ansible-core releases
 #
 # Every stage runs even when an earlier one failed (unless FAIL_FAST=1); the exit status is non-zero when any
 # stage failed, and a summary with each stage's result and duration is printed at the end.
@@ -146,8 +147,16 @@ stage_sanity() {
 }
 
 stage_integration() {
-    has_files "$ROOT/tests/integration/playbooks" -name '*.yml' || { NOTE="no playbooks in tests/integration/playbooks"; return 1; }
-    run_pytest integration tests/integration -v -ra
+    # ansible-test integration targets (tests/integration/targets: each playbook of tests/integration/playbooks,
+    # against a simulator the target starts and stops itself, setup_ontap_sim), then the ansible-runner tests (pytest).
+    local targets runner
+    targets=$(integration_targets "$VENV" "$BUILD" | wc -l)
+    [ "$targets" -gt 0 ] || { NOTE="no integration targets in tests/integration/targets"; return 1; }
+    ansible_test_in "$VENV" "$BUILD" "$STAGE_TIMEOUT" integration --python "$PYVER" --local \
+        || { NOTE="ansible-test integration failed ($targets targets)"; return 1; }
+    run_pytest integration tests/integration/test_runner.py -v -ra || { NOTE="ansible-runner tests: $NOTE"; return 1; }
+    runner=$NOTE
+    NOTE="$targets ansible-test integration targets passed; ansible-runner tests: $runner"
 }
 
 stage_lint() {
@@ -160,7 +169,7 @@ stage_matrix() {
     # ansible-test sanity and units on the other supported ansible-core releases (2.19 is the stages above):
     # scripts/matrix.sh, one venv and collection copy per release under .build/matrix/.
     bash "$ROOT/scripts/matrix.sh" 2.16 2.17 2.18 || { NOTE="scripts/matrix.sh failed (see its summary above)"; return 1; }
-    NOTE="sanity + units clean on ansible-core 2.16, 2.17, 2.18"
+    NOTE="sanity, units and integration clean on ansible-core 2.16, 2.17, 2.18"
 }
 
 stage_changelog() {
