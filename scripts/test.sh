@@ -7,6 +7,7 @@
 #
 # Stages:
 #   units        ansible-test units --local (tests/unit), from the build tree; fails when no test ran
+#   functional   pytest tests/functional (the real modules in-process against the simulator), from the build tree
 #   simulator    pytest tests/simulator (the ONTAP simulator's own tests); fails when no test ran
 #   sanity       ansible-test sanity --requirements --venv, with zero entries in tests/sanity/ignore-*.txt
 #   lint         scripts/lint.sh: ansible-lint (profile production) and antsibull-docs (docs/lint.md)
@@ -30,7 +31,7 @@ BUILD="$ROOT/.build/ansible_collections/ontap/rest"
 PYVER=3.11
 JUNIT="$ROOT/.build/junit"                    # JUnit reports of the pytest stages
 STAGE_TIMEOUT=${STAGE_TIMEOUT:-1800}          # seconds; a hung stage must not eat CI's whole budget
-ALL_STAGES=(units simulator sanity lint integration changelog build matrix)
+ALL_STAGES=(units functional simulator sanity lint integration changelog build matrix)
 
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
@@ -127,6 +128,13 @@ stage_units() {
         || { NOTE="ansible-test units failed"; return 1; }
     # ansible-test treats pytest's "no tests ran" as success: count what ran from its JUnit reports.
     check_junit "unit tests" "$BUILD"/tests/output/junit/*.xml
+}
+
+stage_functional() {
+    # The real modules in-process against the simulator (tests/functional): they need a simulator, so they are not
+    # unit tests. From the build tree, whose path gives ansible_collections.ontap.rest.
+    has_files "$ROOT/tests/functional" -name 'test_*.py' || { NOTE="no tests in tests/functional"; return 1; }
+    (cd "$BUILD" && run_pytest functional tests/functional -q -ra)
 }
 
 stage_simulator() {

@@ -9,8 +9,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
-import sys
 import time
 
 import pytest
@@ -18,13 +16,9 @@ import requests
 
 from urllib.parse import parse_qs
 
-testing = pytest.importorskip('ontap_sim.testing')
+from ontap_sim import testing
 
-sys.path.insert(0, os.path.dirname(__file__))
-from scripted_transport import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
-
-# pylint: disable=wrong-import-position
-from ansible_collections.ontap.rest.plugins.modules import request, snapshot, svm, volume  # noqa: E402
+from ansible_collections.ontap.rest.plugins.modules import request, snapshot, svm, volume
 
 GiB = 1024 ** 3
 MiB = 1024 ** 2
@@ -38,7 +32,7 @@ def sim():
 
 
 @pytest.fixture
-def run(sim, capsys):
+def run(sim, module_main):
     """``run(module, check=False, diff=False, **args) -> result`` (the module's JSON answer)."""
     sim.reset()
 
@@ -47,15 +41,7 @@ def run(sim, capsys):
                     ca_path=sim.ca_path, validate_certs=True, poll_interval=0.2, max_poll_interval=0.5,
                     job_timeout=20.0)
         base.update(args)
-        if check:
-            base['_ansible_check_mode'] = True
-        if diff:
-            base['_ansible_diff'] = True
-        capsys.readouterr()
-        with patch_module_args(base):
-            with pytest.raises(SystemExit):
-                module.main()
-        return json.loads(capsys.readouterr().out)
+        return module_main(module, base, check=check, diff=diff)
     return _run
 
 

@@ -3,33 +3,16 @@
 """Field cases a playbook cannot provoke, driving the real ontap.rest.volume module against the simulator (F20, F22).
 
 The module runs in-process (``main()`` with patched module arguments); the simulator's request log is the witness.
-Skipped when the simulator package (tests/simulator) is not installed.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
-
 import pytest
 
-testing = pytest.importorskip('ontap_sim.testing')
+from ontap_sim import testing
 
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-except ImportError:  # ansible-core 2.16-2.18: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
-    import contextlib
-
-    from unittest import mock
-
-    from ansible.module_utils import basic
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
-            yield
-
-from ansible_collections.ontap.rest.plugins.modules import volume  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.ontap.rest.plugins.modules import volume
 
 
 @pytest.fixture(scope='module')
@@ -39,7 +22,7 @@ def sim():
 
 
 @pytest.fixture
-def run_volume(sim, capsys):
+def run_volume(sim, module_main):
     sim.reset()
 
     def run(**args):
@@ -47,11 +30,7 @@ def run_volume(sim, capsys):
                     ca_path=sim.ca_path, validate_certs=True, poll_interval=0.3, max_poll_interval=1.0,
                     job_timeout=20.0, svm='svm1')
         base.update(args)
-        capsys.readouterr()
-        with patch_module_args(base):
-            with pytest.raises(SystemExit):
-                volume.main()
-        return json.loads(capsys.readouterr().out)
+        return module_main(volume, base)
     return run
 
 

@@ -5,30 +5,22 @@
 The module runs in-process (``main()`` with patched module arguments); the simulator's request log is the witness.
 No assertion depends on how fast the machine is: jobs that must still be live are held by a job rule
 (``hold_state`` with a hold far beyond any test's length) and released through ONTAP's own job action.
-Skipped when the simulator package (tests/simulator) is not installed.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
-import os
-import sys
 import time
 
 import pytest
+import requests
 
-testing = pytest.importorskip('ontap_sim.testing')
-requests = pytest.importorskip('requests')
+from ontap_sim import testing
 
-sys.path.insert(0, os.path.dirname(__file__))
-from scripted_transport import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
-
-# pylint: disable=wrong-import-position
-from ansible_collections.ontap.rest.plugins.modules import job as job_module  # noqa: E402
-from ansible_collections.ontap.rest.plugins.modules import job_info as job_info_module  # noqa: E402
-from ansible_collections.ontap.rest.plugins.modules import request as request_module  # noqa: E402
-from ansible_collections.ontap.rest.plugins.modules import wait_for as wait_for_module  # noqa: E402
+from ansible_collections.ontap.rest.plugins.modules import job as job_module
+from ansible_collections.ontap.rest.plugins.modules import job_info as job_info_module
+from ansible_collections.ontap.rest.plugins.modules import request as request_module
+from ansible_collections.ontap.rest.plugins.modules import wait_for as wait_for_module
 
 #: Simulated seconds a held job stays held: far beyond any test (it is released explicitly, or the test ends).
 HOLD = 100000
@@ -56,20 +48,14 @@ def api(sim):
 
 
 @pytest.fixture
-def run(sim, capsys):
+def run(sim, module_main):
     """``run(module, check_mode=False, **args) -> result dict`` of one in-process module run."""
     def run_module(module, check_mode=False, **args):
         base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
                     ca_path=sim.ca_path, validate_certs=True, poll_interval=0.2, max_poll_interval=0.5,
                     job_timeout=20.0)
         base.update(args)
-        if check_mode:
-            base['_ansible_check_mode'] = True
-        capsys.readouterr()
-        with patch_module_args(base):
-            with pytest.raises(SystemExit):
-                module.main()
-        return json.loads(capsys.readouterr().out)
+        return module_main(module, base, check=check_mode)
     return run_module
 
 
