@@ -134,7 +134,11 @@ stage_functional() {
     # The real modules in-process against the simulator (tests/functional): they need a simulator, so they are not
     # unit tests. From the build tree, whose path gives ansible_collections.ontap.rest.
     has_files "$ROOT/tests/functional" -name 'test_*.py' || { NOTE="no tests in tests/functional"; return 1; }
-    (cd "$BUILD" && run_pytest functional tests/functional -q -ra)
+    local rc=0
+    cd "$BUILD" || return 1
+    run_pytest functional tests/functional -q -ra || rc=$?
+    cd "$ROOT" || return 1
+    return "$rc"
 }
 
 stage_simulator() {
