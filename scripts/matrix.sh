@@ -157,16 +157,23 @@ for ver in "${VERSIONS[@]}"; do
     READY+=("$ver")
 done
 
-# Integration mostly waits (on the simulator's jobs) while sanity and units mostly compute: the integration runs go
-# one version after the other in the background, next to sanity and units in the foreground (MATRIX_OVERLAP=0: after
+# Integration mostly waits (on the simulator's jobs) while sanity and units mostly compute: the integration runs of
+# all versions go side by side in the background, next to sanity and units in the foreground (MATRIX_OVERLAP=0: after
 # them). Their output is in each version's integration.log, shown here when a run fails.
 RUN_INTEGRATION=0 INTEGRATION_PID=""
 for stage in "${STAGES[@]}"; do [ "$stage" = integration ] && RUN_INTEGRATION=1; done
 INTEGRATION_RESULTS="$MATRIX/integration-results.txt"
 integration_all() {
-    local ver
+    # The versions side by side (each has its own venv, collection copy and simulators; the runs mostly wait on the
+    # simulators' jobs), one result line each, in version order.
+    local ver pids=()
     for ver in "${READY[@]}"; do
-        printf '%s %s\n' "$ver" "$(integration_run "$ver")"
+        printf '%s %s\n' "$ver" "$(integration_run "$ver")" >"$MATRIX/core-$ver/integration-result.txt" &
+        pids+=("$!")
+    done
+    wait "${pids[@]}"
+    for ver in "${READY[@]}"; do
+        cat "$MATRIX/core-$ver/integration-result.txt" 2>/dev/null || printf '%s FAIL 0 no result\n' "$ver"
     done >"$INTEGRATION_RESULTS"
 }
 if [ "$RUN_INTEGRATION" = 1 ] && [ ${#READY[@]} -gt 0 ] && [ "${MATRIX_OVERLAP:-1}" = 1 ]; then
