@@ -24,3 +24,28 @@ def test_no_unit_test_needs_the_simulator():
                         offenders.append(os.path.relpath(path, HERE))
     assert not offenders, ('these tests import the simulator (ontap_sim); move them to tests/functional: %s'
                            % ', '.join(sorted(offenders)))
+
+
+def test_every_integration_playbook_has_its_ansible_test_target():
+    """Adding a playbook to tests/integration/playbooks adds a test only with a target of its name that runs it."""
+    root = os.path.dirname(os.path.dirname(HERE))
+    playbooks = os.path.join(root, 'tests', 'integration', 'playbooks')
+    targets = os.path.join(root, 'tests', 'integration', 'targets')
+    names = sorted(name[:-4] for name in os.listdir(playbooks) if name.endswith('.yml'))
+    assert names, 'no playbooks in %s' % playbooks
+    problems = []
+    for name in names:
+        target = os.path.join(targets, name)
+        try:
+            with open(os.path.join(target, 'aliases')) as handle:
+                aliases = handle.read()
+            with open(os.path.join(target, 'runme.sh')) as handle:
+                runme = handle.read()
+        except IOError as exc:
+            problems.append('%s: %s' % (name, exc))
+            continue
+        if 'needs/file/tests/integration/playbooks/%s.yml' % name not in aliases:
+            problems.append('%s: its aliases lack needs/file/tests/integration/playbooks/%s.yml' % (name, name))
+        if 'ontap_sim_playbook' not in runme:
+            problems.append('%s: its runme.sh does not run the playbook (ontap_sim_playbook)' % name)
+    assert not problems, 'integration targets (copy tests/integration/targets/wait_for for a new playbook): %s' % problems
