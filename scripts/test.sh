@@ -13,6 +13,8 @@
 #   lint         scripts/lint.sh: ansible-lint (profile production) and antsibull-docs (docs/lint.md)
 #   integration  ansible-test integration --local: the targets of tests/integration/targets (each starts and stops
 #                its own simulator), then pytest tests/integration/test_runner.py (ansible-runner, as AWX runs it)
+#   chaos        the truth harness (docs/chaos.md): pytest tests/chaos (the checker), then the fixed CI set of
+#                random scenarios as real ansible-playbook tasks against the simulator; fails on any lie
 #   changelog    antsibull-changelog lint (fragments) and lint-changelog-yaml
 #   build        ansible-galaxy collection build + install --offline, then ansible-doc for every module
 #   matrix       scripts/matrix.sh 2.16 2.17 2.18: sanity, units and integration on the other ansible-core releases
@@ -31,7 +33,7 @@ BUILD="$ROOT/.build/ansible_collections/ontap/rest"
 PYVER=3.11
 JUNIT="$ROOT/.build/junit"                    # JUnit reports of the pytest stages
 STAGE_TIMEOUT=${STAGE_TIMEOUT:-1800}          # seconds; a hung stage must not eat CI's whole budget
-ALL_STAGES=(units functional simulator sanity lint integration changelog build matrix)
+ALL_STAGES=(units functional simulator sanity lint integration chaos changelog build matrix)
 
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
@@ -169,6 +171,18 @@ stage_integration() {
     run_pytest integration tests/integration/test_runner.py -v -ra || { NOTE="ansible-runner tests: $NOTE"; return 1; }
     runner=$NOTE
     NOTE="$targets ansible-test integration targets passed; ansible-runner tests: $runner"
+}
+
+stage_chaos() {
+    # tests/chaos: the checker's own tests, then `python tests/chaos/run.py --ci` (docs/chaos.md). The table it
+    # prints ends with the verdict; its last lines become the note.
+    local out="$JUNIT/chaos.txt" rc
+    has_files "$ROOT/tests/chaos" -name 'run.py' || { NOTE="no tests/chaos/run.py"; return 1; }
+    run_pytest chaos tests/chaos -q -ra || return 1
+    timeout "$STAGE_TIMEOUT" python "$ROOT/tests/chaos/run.py" --ci | tee "$out"
+    rc=${PIPESTATUS[0]}
+    NOTE="$(grep -E '^  scenarios' "$out" | sed 's/^ *//'); $(grep -E '^  lies' "$out" | sed 's/^ *//')"
+    [ "$rc" = 0 ] || { NOTE="truth harness failed (exit $rc): $NOTE"; return 1; }
 }
 
 stage_lint() {

@@ -303,8 +303,12 @@ def nodes_get() -> Response:
 
 # ---------------------------------------------------------------------- jobs
 def _job_get_faults(job_uuid: str) -> None:
-    """Fault rules and roles for job GETs (403 code 6 forbidden; 404 code 4 for live jobs hidden, other SVMs')."""
+    """Fault rules and roles for job GETs (401 code 6 unauthorized, 403 code 6 forbidden; 404 code 4 for live jobs
+    hidden, other SVMs')."""
     s = sim()
+    if s.faults.fire("job_get_unauthorized", "GET", request.path) is not None:
+        raise ApiError(401, "Authentication failed: the user name or password is not valid.", "6",
+                       headers={"WWW-Authenticate": 'Basic realm="ONTAP"'})
     if s.faults.fire("job_get_forbidden", "GET", request.path) is not None:
         raise ApiError(403, "not authorized for that command", "6")
     if job_uuid:

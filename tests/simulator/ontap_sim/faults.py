@@ -17,6 +17,8 @@ Kinds (and their parameters):
 - ``truncated_collection``: a collection GET answers zero records plus ``_links.next``.
 - ``job_get_forbidden``: GETs of jobs answer 403 code 6.
 - ``job_get_not_found``: GETs of live (non-terminal) jobs answer 404 code 4 (Amazon FSx behaviour).
+- ``job_get_unauthorized``: GETs of jobs answer 401 code 6 (credentials that stopped working in the middle of a
+  wait, e.g. an expired token).
 - ``not_found_version``: ``GET /api/cluster`` answers a non-JSON 404 (no REST API, pre-9.6).
 
 Process faults (see :mod:`ontap_sim.processes`; ``process`` selects the process kind, e.g. ``move``, empty = any;
@@ -40,17 +42,19 @@ from typing import Any, Dict, List, Optional
 
 KINDS = ("job_failure", "job_stuck", "ambiguous", "busy", "locked", "slow", "connection_limit",
          "read_after_write_lag", "truncated_collection", "job_get_forbidden", "job_get_not_found",
-         "not_found_version", "process_fail", "process_stall", "process_needs_action", "stale_terminal",
-         "reboot_window")
+         "job_get_unauthorized", "not_found_version", "process_fail", "process_stall", "process_needs_action",
+         "stale_terminal", "reboot_window")
 PROCESS_KINDS = ("process_fail", "process_stall", "process_needs_action", "stale_terminal")
 
 DEFAULT_PATHS = {
     "job_get_forbidden": "/api/cluster/jobs/*",
     "job_get_not_found": "/api/cluster/jobs/*",
+    "job_get_unauthorized": "/api/cluster/jobs/*",
     "not_found_version": "/api/cluster",
 }
 WRITE_KINDS = ("job_failure", "job_stuck", "ambiguous", "read_after_write_lag", "locked") + PROCESS_KINDS
-READ_KINDS = ("truncated_collection", "job_get_forbidden", "job_get_not_found", "not_found_version")
+READ_KINDS = ("truncated_collection", "job_get_forbidden", "job_get_not_found", "job_get_unauthorized",
+              "not_found_version")
 
 
 @dataclass

@@ -133,6 +133,15 @@ def test_job_get_forbidden(api, sim):
     assert api.get("/api/storage/volumes?name=vol1").json()["num_records"] == 1   # the change was applied
 
 
+def test_job_get_unauthorized(api, sim):
+    sim.add_fault("job_get_unauthorized", count=1)
+    job_uuid = api.post("/api/storage/volumes", json=VOL).json()["job"]["uuid"]
+    resp = api.get("/api/cluster/jobs/" + job_uuid)
+    assert resp.status_code == 401 and resp.json()["error"]["code"] == "6"
+    assert "WWW-Authenticate" in resp.headers
+    assert api.get("/api/cluster/jobs/" + job_uuid).status_code == 200      # count 1: the next read works
+
+
 def test_job_get_not_found_while_live(api, sim):
     sim.add_fault("job_get_not_found")
     sim.set_job("POST", "/api/storage/volumes", seconds=0.4)

@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ontap.rest contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The truth harness's own tests: the checker finds each kind of lie (and passes honest outcomes), scenarios are
+reproducible from their seed, the CI set draws every fault kind, and the regression seeds run clean.
+
+The CI set itself is run by ``scripts/test.sh chaos`` (``python tests/chaos/run.py --ci``), not here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import copy
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import checker  # noqa: E402  pylint: disable=wrong-import-position
+import run  # noqa: E402  pylint: disable=wrong-import-position
+import scenarios  # noqa: E402  pylint: disable=wrong-import-position
+
+JOB = '11111111-2222-3333-4444-555555555555'
+MIB = 1024 * 1024
+
+
+def volume(name='cv1', size=100 * MIB, comment=''):
+    return {'name': name, 'svm': {'name': 'svm1'}, 'size': size, 'comment': comment}
+
+
+def scenario(**changes):
+    base = {'seed': 1, 'module': 'volume', 'secret': 'pw-secret', 'check_mode': False, 'state': 'present',
+            'args': {'name': 'cv1', 'svm': 'svm1', 'size': '100MiB'},
+            'target': {'kind': 'volume', 'name': 'cv1', 'size': 100 * MIB}}
+    base.update(changes)
+    return base
+
+
+def record(status='ok', result=None, before=(), after=(), log=(), jobs=(), faults=()):
+    empty = {'volumes': [], 'svms': [], 'snapshots': [], 'qtrees': []}
+    return {'seed': 1, 'status': status, 'result': result or {}, 'setup_error': None, 'raw_has_secret': False,
+            'baseline': {'state': dict(empty, volumes=list(before)), 'jobs': [], 'extra': {}},
+            'truth': {'state': dict(empty, volumes=list(after)), 'jobs': list(jobs), 'log': list(log),
+                      'faults': list(faults), 'processes': []}}
+
+
+def write(method='POST', path='/api/storage/volumes', status=202, job=JOB, seq=1, query='return_timeout=120'):
+    return {'seq': seq, 'method': method, 'path': path, 'query': query, 'status': status, 'job': job}
+
+
+def job(state='success', uuid=JOB):
+    return {'uuid': uuid, 'state': state}
+
+
+CREATED = dict(log=[write()], jobs=[job()], after=[volume()])
+SUCCESS = {'changed': True, 'job': {'uuid': JOB, 'state': 'success'}, 'job_wait': {'outcome': 'success'}}
+
+
+def lies_of(scen, rec):
+    return checker.judge(scen, rec)[1]
+
+
+def test_an_honest_create_is_no_lie():
+    assert lies_of(scenario(), record(result=SUCCESS, **CREATED)) == []
+
+
+def test_ok_whose_object_does_not_exist_is_a_lie():
+    rec = record(result=SUCCESS, log=[write()], jobs=[job()])
+    assert [lie.split(':')[0] for lie in lies_of(scenario(), rec)] == ['end-state']
+
+
+def test_ok_whose_object_differs_is_a_lie():
+    rec = record(result=SUCCESS, log=[write()], jobs=[job()], after=[volume(size=200 * MIB)])
+    assert lies_of(scenario(), rec)[0].startswith('end-state: reported changed but size')
+
+
+def test_ok_absent_while_the_object_exists_is_a_lie():
+    rec = record(result={'changed': False}, before=[volume()], after=[volume()])
+    assert lies_of(scenario(state='absent'), rec)[0].startswith('end-state')
+
+
+def test_changed_false_after_a_write_took_effect_is_a_lie():
+    rec = record(result={'changed': False}, **CREATED)
+    assert lies_of(scenario(), rec)[0].startswith('unchanged')
+
+
+def test_a_failure_claiming_nothing_happened_is_a_lie():
+    rec = record(status='failed', result={'changed': False, 'msg': 'ONTAP refused the create.'}, **CREATED)
+    assert lies_of(scenario(), rec)[0].startswith('nothing-happened')
+
+
+def test_an_honest_unknown_is_no_lie():
+    result = {'changed': False, 'msg': 'The outcome of the create is unknown: job %s could not be read.' % JOB}
+    assert lies_of(scenario(), record(status='failed', result=result, **CREATED)) == []
+
+
+def test_unknown_without_the_job_uuid_is_a_lie():
+    result = {'changed': True, 'msg': 'The outcome is unknown.', 'job_wait': {'outcome': 'timed_out'}}
+    rec = record(status='failed', result=result, log=[write()], jobs=[job('running')])
+    assert lies_of(scenario(), rec)[0].startswith('unknown-without-job')
+
+
+def test_unknown_after_a_lost_answer_need_not_name_the_job():
+    result = {'changed': True, 'msg': 'The outcome is unknown: the answer was lost; not resent.'}
+    rec = record(status='failed', result=result, log=[write(status=0)], jobs=[job()], after=[volume()])
+    assert lies_of(scenario(), rec) == []
+
+
+def test_a_blind_resend_is_a_lie():
+    rec = record(result=SUCCESS, log=[write(status=500), write(seq=2, status=409, job=None)], jobs=[job()],
+                 after=[volume()])
+    assert lies_of(scenario(), rec)[0].startswith('resend')
+
+
+def test_a_resend_after_busy_is_no_lie():
+    rec = record(result=SUCCESS, log=[write(status=429, job=None), write(seq=2, query='return_timeout=3')],
+                 jobs=[job()], after=[volume()])
+    assert lies_of(scenario(), rec) == []
+
+
+def test_a_write_in_check_mode_is_a_lie():
+    rec = record(result={'changed': True}, **CREATED)
+    assert lies_of(scenario(check_mode=True), rec)[0].startswith('check-mode-write')
+
+
+def test_a_job_reported_success_that_failed_is_a_lie():
+    rec = record(result=SUCCESS, log=[write()], jobs=[job('failure')], after=[volume()])
+    assert any(lie.startswith('job-state') for lie in lies_of(scenario(), rec))
+
+
+def test_the_secret_in_a_result_is_a_lie():
+    rec = record(result=dict(SUCCESS, msg='sent with password pw-secret'), **CREATED)
+    assert lies_of(scenario(), rec)[0].startswith('secret')
+
+
+def test_a_401_mid_wait_not_reported_is_a_lie():
+    faults = [{'kind': 'job_get_unauthorized', 'hits': 1, 'method': 'GET'}]
+    log = [write(), {'seq': 2, 'method': 'GET', 'path': '/api/cluster/jobs/' + JOB, 'query': '', 'status': 401,
+                     'job': None}]
+    rec = record(status='failed', result={'changed': True, 'msg': 'The job %s could not be read.' % JOB}, log=log,
+                 jobs=[job('running')], faults=faults)
+    assert lies_of(scenario(), rec)[0].startswith('auth-not-reported')
+    honest = copy.deepcopy(rec)
+    honest['result']['msg'] = 'HTTP 401 Unauthorized reading job %s: the credentials were refused.' % JOB
+    assert lies_of(scenario(), honest) == []
+
+
+def test_scenarios_are_reproducible_from_their_seed():
+    assert scenarios.generate(42, secret='x') == scenarios.generate(42, secret='x')
+    assert scenarios.generate(42, secret='x') != scenarios.generate(43, secret='x')
+
+
+def test_the_ci_set_draws_every_fault_kind_and_module():
+    drawn, modules, starts = set(), set(), set()
+    for seed in range(1, run.CI_COUNT + 1):
+        scen = scenarios.generate(seed)
+        drawn.update(scen['fault_kinds'])
+        modules.add(scen['module'])
+        starts.add(scen['start']['kind'])
+    assert drawn == set(scenarios.FAULT_KINDS)
+    assert modules == set(scenarios.MODULES)
+    assert starts == {'absent', 'present_same', 'present_different', 'in_flight'}
+
+
+def test_every_simulator_fault_kind_is_drawn():
+    from ontap_sim import faults  # pylint: disable=import-outside-toplevel
+    assert set(faults.KINDS) <= set(scenarios.FAULT_KINDS)
+
+
+@pytest.mark.parametrize('seed', run.REGRESSION_SEEDS or [1])
+def test_regression_seed_tells_the_truth(seed):
+    """Seeds that once found a lie (run.REGRESSION_SEEDS; seed 1 while there are none) run clean."""
+    report = run.run([seed], batch_size=1, jobs=1)
+    assert not report['errors'], report['errors']
+    assert not report['lies'], report['lies']
+    assert not report['secret_artefacts'], report['secret_artefacts']
