@@ -19,8 +19,29 @@ from .api import api, reply
 from .control import control
 from .core import Simulator
 from .errors import ApiError
+from .tls import common_name
 
 WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
+
+
+def _bearer() -> Optional[str]:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _user(sim: Simulator) -> tuple:
+    """``(user or None, the name tried)``: a bearer token, HTTP basic auth, else a verified client certificate."""
+    token = _bearer()
+    if token is not None:
+        return sim.authenticate_token(token), "(token)"
+    name, password = _credentials()
+    if name is not None:
+        return sim.authenticate(name, password), name
+    pem = request.environ.get("SSL_CLIENT_CERT")
+    if pem:
+        account = common_name(pem)
+        return sim.authenticate_certificate(account), account
+    return None, None
 
 
 def _credentials() -> tuple:
@@ -83,8 +104,7 @@ def _before(sim: Simulator) -> None:
         if limit_fault is not None:
             sim.faults.fire("connection_limit", request.method, request.path)
         raise _busy(sim, status, 1.0)
-    name, password = _credentials()
-    user = sim.authenticate(name, password)
+    user, name = _user(sim)
     if user is None:
         g.user = name
         raise ApiError(401, "Authentication failed: the user name or password is not valid.", "6",

@@ -33,6 +33,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--connection-limit", type=int, default=None,
                         help="requests in flight above which the server answers 503 (default: no limit)")
     parser.add_argument("--cluster-name", default="cluster1", help="cluster name (default cluster1)")
+    parser.add_argument("--mtls", action="store_true",
+                        help="mutual TLS: accept client certificates signed by the generated CA (ca.pem; issue them "
+                             "with ontap_sim.tls.make_client_certificate), CN = account; others are refused")
     parser.add_argument("--exit-with-stdin", action="store_true",
                         help="stop when standard input reaches end of file (the process that started the simulator "
                              "ended, even without stopping it: SimServer uses this so no simulator outlives its test)")
@@ -86,11 +89,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         except ValueError as err:
             sys.stderr.write("ontap-sim: --users: %s\n" % err)
             return 2
-    cert_path = key_path = None
+    cert_path = key_path = client_ca = None
     if not args.http:
         cert_dir = args.cert_dir or tempfile.mkdtemp(prefix="ontap-sim-")
-        cert_path, key_path, _ca = make_certificate(os.path.abspath(cert_dir), [args.host])
-    server = build_server(sim, args.host, args.port, cert_path, key_path)
+        cert_path, key_path, ca_path = make_certificate(os.path.abspath(cert_dir), [args.host])
+        client_ca = ca_path if args.mtls else None
+    elif args.mtls:
+        sys.stderr.write("ontap-sim: --mtls needs HTTPS (leave out --http)\n")
+        return 2
+    server = build_server(sim, args.host, args.port, cert_path, key_path, client_ca)
     scheme = "http" if args.http else "https"
     host = args.host if ":" not in args.host else "[%s]" % args.host
     url = "%s://%s:%d" % (scheme, host, server.port)

@@ -211,6 +211,23 @@ def users_post() -> Response:
     return _json(_sim().add_user(_body()), 201)
 
 
+@control.route("/tokens", methods=["POST"])
+def tokens_post() -> Response:
+    """``POST /_sim/tokens`` ``{"token", "user"}``: the bearer token authenticates as that user (201)."""
+    body = _body()
+    if set(body) - {"token", "user"}:
+        raise ValueError("unknown token keys: %s" % ", ".join(sorted(set(body) - {"token", "user"})))
+    _sim().add_token(body.get("token"), str(body.get("user", "")))
+    return _json({"user": body.get("user")}, 201)
+
+
+@control.route("/tokens", methods=["DELETE"])
+def tokens_delete() -> Response:
+    """``DELETE /_sim/tokens``: every token stops working (expired): requests with one answer 401."""
+    _sim().revoke_tokens()
+    return _json({})
+
+
 @control.route("/policies", methods=["POST"])
 def policies_post() -> Response:
     """``POST /_sim/policies`` ``{"kind": "snapshot", "name"}`` or ``{"kind": "export", "name", "svm"}`` (201)."""

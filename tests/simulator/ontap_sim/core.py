@@ -79,6 +79,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes,too-many-public
         self.admin = (username, password)
         self.base_users: Dict[str, Dict[str, str]] = {}
         self.users: Dict[str, Dict[str, str]] = {}
+        self.tokens: Dict[str, str] = {}
         self._log_lock = threading.Lock()
         self.log: Deque[Dict[str, Any]] = collections.deque(maxlen=self.config.log_size)
         self._seq = 0
@@ -121,6 +122,29 @@ class Simulator:  # pylint: disable=too-many-instance-attributes,too-many-public
             out["svm"] = self.users[name]["svm"]
         return out
 
+    def add_token(self, token: str, user: str) -> None:
+        """Accept ``token`` (``Authorization: Bearer <token>``) as ``user`` until reset or :meth:`revoke_tokens`."""
+        if not token or not isinstance(token, str):
+            raise ValueError('"token" (a non-empty string) is required')
+        if user not in self.users:
+            raise ValueError('"user" must name an existing user')
+        with self.lock:
+            self.tokens[token] = user
+
+    def revoke_tokens(self) -> None:
+        """Every bearer token stops working (401), as when tokens expire."""
+        with self.lock:
+            self.tokens = {}
+
+    def authenticate_token(self, token: str) -> Optional[Dict[str, str]]:
+        """The user a valid bearer token stands for, else None."""
+        name = self.tokens.get(token)
+        return self.user_view(name) if name is not None and name in self.users else None
+
+    def authenticate_certificate(self, account: Optional[str]) -> Optional[Dict[str, str]]:
+        """The user named by a verified client certificate's CN (ONTAP maps the CN to the account), else None."""
+        return self.user_view(account) if account and account in self.users else None
+
     def authenticate(self, username: Optional[str], password: Optional[str]) -> Optional[Dict[str, str]]:
         """``{"name", "role", "svm"?}`` for valid credentials, else None."""
         user = self.users.get(username or "")
@@ -150,6 +174,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes,too-many-public
             self.rules = []
             self.faults.clear()
             self.reset_users()
+            self.tokens = {}
             self.clear_log()
             self.cond.notify_all()
 

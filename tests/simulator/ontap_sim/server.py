@@ -82,12 +82,19 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def build_server(sim: Simulator, host: str = "127.0.0.1", port: int = 0, cert_path: Optional[str] = None,
-                 key_path: Optional[str] = None) -> BaseWSGIServer:
-    """A threaded server bound to ``host:port`` (0 = free port), TLS when ``cert_path``/``key_path`` are given."""
+                 key_path: Optional[str] = None, client_ca_path: Optional[str] = None) -> BaseWSGIServer:
+    """A threaded server bound to ``host:port`` (0 = free port), TLS when ``cert_path``/``key_path`` are given.
+
+    ``client_ca_path`` (mutual TLS): clients may present a certificate, which must be signed by that CA (any other
+    is refused in the handshake with a TLS alert); the app maps its CN to an account. Clients without one still
+    authenticate with HTTP basic auth or a bearer token."""
     ssl_context = None
     if cert_path and key_path:
         ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ssl_context.load_cert_chain(cert_path, key_path)
+        if client_ca_path:
+            ssl_context.load_verify_locations(cafile=client_ca_path)
+            ssl_context.verify_mode = ssl.CERT_OPTIONAL
     server = make_server(host, port, create_app(sim), threaded=True, request_handler=QuietHandler,
                          ssl_context=ssl_context)
     server.daemon_threads = True

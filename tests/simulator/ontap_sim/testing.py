@@ -252,6 +252,23 @@ class SimServer:  # pylint: disable=too-many-instance-attributes,too-many-public
             return dict(self.control("PATCH", "/config", changes))
         return dict(self.control("GET", "/config"))
 
+    def add_token(self, token: str, user: str = "admin") -> None:
+        """Accept the bearer ``token`` as ``user`` (``POST /_sim/tokens``) until :meth:`revoke_tokens` or reset."""
+        self.control("POST", "/tokens", {"token": token, "user": user})
+
+    def revoke_tokens(self) -> None:
+        """Every bearer token stops working: requests with one answer 401 (``DELETE /_sim/tokens``)."""
+        self.control("DELETE", "/tokens")
+
+    def client_certificate(self, account: str, foreign: bool = False, out_dir: Optional[str] = None) -> tuple:
+        """Issue a client certificate for ``account`` (CN) from the simulator's CA (``foreign=True``: from an
+        unrelated CA, refused in the handshake); returns ``(cert_path, key_path)``. Needs HTTPS; the simulator
+        accepts client certificates when started with ``mtls=True``."""
+        from .tls import make_client_certificate  # pylint: disable=import-outside-toplevel
+        if not self.cert_dir:
+            raise SimServerError("client certificates need HTTPS (http=False)")
+        return make_client_certificate(self.cert_dir, account, out_dir=out_dir, foreign=foreign)
+
     def add_user(self, name: str, password: str, role: str = "admin", svm: Optional[str] = None) -> None:
         """Add a user (``POST /_sim/users``); ``role`` admin|readonly|svm|jobs_forbidden|jobs_hidden, ``svm`` the SVM
         name of an ``svm`` user."""
