@@ -15,8 +15,8 @@ A lie is (issue 11):
 - ``nothing-happened``: a failure with ``changed: false`` while the task's write took effect (or is still running)
   and the task did not say the outcome is unknown;
 - ``unchanged``: ``changed: false`` after a write of the task took effect;
-- ``unknown-without-job``: a timed-out, unreadable or unknown outcome that does not name the job(s) the task started
-  or gives no message;
+- ``unknown-without-job``: a timed-out, unreadable, unknown or not-waited-for outcome that does not name the job(s)
+  the task started (whose answer reached it) or gives no message;
 - ``job-state``: a job outcome (``success``/``failure``) that is not the job's state on the simulator;
 - ``resend``: a write repeated (same method, path and query) after the first one was carried out (a blind resend);
 - ``check-mode-write``: any write in check mode (or by a wait of ``ontap.rest.job``);
@@ -195,6 +195,10 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
             procs = [p for p in truth.get('processes', []) if p.get('kind') == 'move']
             if not procs:
                 lies.append('end-state: reported a move accepted but no move process exists')
+        if not_waited and changed:
+            started = [w['job'] for w in carried if answered(w, truth)]
+            if started and not any(uuid in text for uuid in started):
+                lies.append('unknown-without-job: not waited for, without the job uuid %s' % ', '.join(started))
         if not changed and effective and changed_by_task:
             lies.append('unchanged: changed false but the task\'s write took effect: %s'
                         % ', '.join('%s %s job %s' % (w['method'], w['path'], w['job']) for w in effective))

@@ -214,6 +214,31 @@ def run(seeds, batch_size=40, verbosity=3, keep=None, show=False, jobs=2):  # py
     return report
 
 
+def rejudge(workdir):
+    """Judge again the records a ``--keep`` run left in ``workdir`` (with this checker); returns the report."""
+    report = {'seeds': [], 'outcomes': collections.Counter(), 'lies': [], 'errors': [],
+              'faults': collections.Counter(), 'modules': collections.Counter(), 'secret_artefacts': [],
+              'started': time.time()}
+    index = 0
+    while os.path.exists(os.path.join(workdir, 'scenarios-%03d.json' % index)):
+        with open(os.path.join(workdir, 'scenarios-%03d.json' % index)) as handle:
+            batch = json.load(handle)
+        records = {}
+        path = os.path.join(workdir, 'records-%03d.jsonl' % index)
+        if os.path.exists(path):
+            with open(path) as handle:
+                for line in handle:
+                    record = json.loads(line)
+                    records[record['seed']] = record
+        output_path = os.path.join(workdir, 'output-%03d.txt' % index)
+        output = open(output_path).read() if os.path.exists(output_path) else ''
+        report['seeds'] += [s['seed'] for s in batch]
+        _account(report, batch, records, output, 0, '', index, False)
+        index += 1
+    report['seconds'] = 0.0
+    return report
+
+
 def print_report(report, out=sys.stdout):
     """The table: scenarios, outcomes by kind, modules, faults, lies (seed + reproduction), harness errors."""
     write = out.write
@@ -250,7 +275,12 @@ def main(argv=None):
     parser.add_argument('-v', '--verbose', action='store_true', help='print each scenario, result and truth')
     parser.add_argument('--keep', help='keep the playbooks, records and outputs in this directory')
     parser.add_argument('--json', help='write the report as JSON to this file')
+    parser.add_argument('--rejudge', metavar='DIR', help='only judge again the records a --keep run left in DIR')
     args = parser.parse_args(argv)
+    if args.rejudge:
+        report = rejudge(args.rejudge)
+        print_report(report)
+        return 0 if ok(report) else 1
     if args.seed is not None:
         seeds = [args.seed]
     elif args.seeds:

@@ -108,6 +108,14 @@ def test_unknown_after_a_lost_answer_need_not_name_the_job():
     assert lies_of(scenario(), rec) == []
 
 
+def test_not_waited_without_the_job_uuid_is_a_lie():
+    scen = scenario(args={'name': 'cv1', 'wait_for_completion': False})
+    rec = record(result={'changed': True, 'job_wait': {'outcome': 'not_waited'}}, log=[write()], jobs=[job('running')])
+    assert lies_of(scen, rec)[0].startswith('unknown-without-job: not waited')
+    rec['result']['job'] = {'uuid': JOB, 'state': 'running'}
+    assert lies_of(scen, rec) == []
+
+
 def test_a_blind_resend_is_a_lie():
     rec = record(result=SUCCESS, log=[write(status=500), write(seq=2, status=409, job=None)], jobs=[job()],
                  after=[volume()])
