@@ -205,10 +205,10 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
     else:
         honest = _honest_unknown(result)
         if not changed and effective and changed_by_task and not honest:
+            described = ['%s %s job %s (%s)' % (w['method'], w['path'], w['job'],
+                                                jobs.get(w['job'], {}).get('state', 'gone')) for w in effective]
             lies.append('nothing-happened: failed with changed false, but the task\'s write took effect or runs on: '
-                        '%s' % ', '.join('%s %s job %s (%s)' % (w['method'], w['path'], w['job'],
-                                                               jobs.get(w['job'], {}).get('state', 'gone'))
-                                         for w in effective))
+                        '%s' % ', '.join(described))
         unauthorized = [r for r in truth.get('faults', []) if r['kind'] == 'job_get_unauthorized' and r['hits']]
         msg = str(result.get('msg', ''))
         if unauthorized and not any(word in msg for word in ('401', 'credential', 'uthenticat')):

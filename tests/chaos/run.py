@@ -266,7 +266,7 @@ def ok(report):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--ci', action='store_true', help='the fixed CI set (seeds 1..%d)' % CI_COUNT)
     parser.add_argument('--seeds', help='seeds, e.g. 1-2000 or 3,17,40-50')
     parser.add_argument('--seed', type=int, help='one seed')
