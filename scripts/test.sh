@@ -176,12 +176,13 @@ stage_integration() {
 stage_chaos() {
     # tests/chaos: the checker's own tests, then `python tests/chaos/run.py --ci` (docs/chaos.md). The table it
     # prints ends with the verdict; its last lines become the note.
-    local out="$JUNIT/chaos.txt" rc
+    local out="$JUNIT/chaos.txt" rc tests
     has_files "$ROOT/tests/chaos" -name 'run.py' || { NOTE="no tests/chaos/run.py"; return 1; }
     run_pytest chaos tests/chaos -q -ra || return 1
+    tests=$NOTE
     timeout "$STAGE_TIMEOUT" python "$ROOT/tests/chaos/run.py" --ci | tee "$out"
     rc=${PIPESTATUS[0]}
-    NOTE="$(grep -E '^  scenarios' "$out" | sed 's/^ *//'); $(grep -E '^  lies' "$out" | sed 's/^ *//')"
+    NOTE="$tests; $(grep -E '^  scenarios' "$out" | sed 's/^ *//'); $(grep -E '^  lies' "$out" | sed 's/^ *//')"
     [ "$rc" = 0 ] || { NOTE="truth harness failed (exit $rc): $NOTE"; return 1; }
 }
 
