@@ -63,8 +63,9 @@ class WaitOptions(object):
 
     :param wait_for_completion: wait for the job(s); ``False`` sends ``return_timeout=0`` and reads no job.
     :param return_timeout: seconds (int 0..120) ONTAP holds each write before answering 202.
-    :param poll_interval: seconds before the first poll; pauses then grow x1.5 (small jitter) ...
-    :param max_poll_interval: ... up to this many seconds.
+    :param poll_interval: seconds, the shortest pause between polls (the first poll of a fresh job comes after it);
+        each pause is about 10 % of the time already waited (:func:`paced`, small jitter) ...
+    :param max_poll_interval: ... never more than this many seconds.
     :param job_timeout: seconds of monotonic time, from sending the request, the whole wait may take.
     """
 
@@ -164,6 +165,27 @@ def backoff(first, cap, factor=1.5, jitter=0.1, rand=random.random):
         base = min(float(cap), base * factor)
 
 
+#: Pacing of the polls after a 202: each pause is about this fraction of the time already waited (issue 13).
+PACE_FRACTION = 0.1
+#: Spread of each paced pause, a fraction (+-10 %), as in :func:`backoff`.
+PACE_JITTER = 0.1
+
+
+def paced(elapsed, first, cap, fraction=PACE_FRACTION, jitter=PACE_JITTER, rand=random.random):
+    """The pause before the next poll, in seconds, when the job has already run ``elapsed`` seconds.
+
+    The pause is proportional to the time already waited, so the detection delay stays a fixed share of the job's
+    length with a logarithmic number of polls: ``fraction / (1 + jitter) * elapsed`` spread by +-``jitter`` (``rand()``
+    in [0, 1), 0.5 = no spread), then clamped to ``[first, cap]`` (``poll_interval``, ``max_poll_interval``). The
+    spread is taken from below the fraction, so no pause is longer than ``max(first, fraction * elapsed)`` and the
+    job's end is noticed at most ``fraction * D + first`` seconds late for a job of ``D`` seconds (and never more
+    than ``cap`` late). Seconds throughout.
+    """
+    base = fraction / (1.0 + jitter) * max(0.0, float(elapsed))
+    pause = base * (1.0 + jitter * (2.0 * rand() - 1.0))
+    return max(float(first), min(float(cap), pause))
+
+
 class JobWaitResult(object):
     """How a wait ended.
 
@@ -242,7 +264,8 @@ def _uuid_from_links(job):
 
 
 class JobPoller(object):
-    """Waits for ONTAP jobs with backoff, inside one deadline, and never reports more than it saw.
+    """Waits for ONTAP jobs inside one deadline, pausing about 10 % of the time already waited between polls
+    (:func:`paced`), and never reports more than it saw.
 
     :param read_job: ``read_job(uuid) -> job dict``; may raise :class:`OntapApiError` / :class:`OntapTransportError`.
     :param options: :class:`WaitOptions` (validated here).
@@ -349,7 +372,6 @@ class JobPoller(object):
         if budget is None:
             budget = Budget(self.options.job_timeout, self.clock, started_at)
         deadline = budget.deadline
-        pauses = backoff(self.options.poll_interval, self.options.max_poll_interval, rand=self.rand)
         polls = 0
         retry_after = None
         while True:
@@ -361,7 +383,8 @@ class JobPoller(object):
                 final = remaining <= 0
                 read_first = False
             else:
-                pause = next(pauses)
+                pause = paced(self.clock() - started_at, self.options.poll_interval, self.options.max_poll_interval,
+                              rand=self.rand)
                 if retry_after is not None:
                     pause = max(pause, retry_after)
                     retry_after = None

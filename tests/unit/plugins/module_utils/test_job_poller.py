@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import itertools
+import math
+import random
 
 import pytest
 
@@ -26,8 +28,10 @@ from ansible_collections.ontap.rest.plugins.module_utils.job_poller import (
     JobPoller,
     JobWaitResult,
     WaitOptions,
+    PACE_FRACTION,
     backoff,
     job_reader,
+    paced,
     send_and_wait,
 )
 
@@ -186,6 +190,78 @@ def test_backoff_first_above_cap_starts_at_cap():
     assert list(itertools.islice(backoff(50.0, 30.0, rand=lambda: NO_JITTER), 2)) == [30.0, 30.0]
 
 
+# -- pacing after a 202 (issue 13) --------------------------------------------------------------------------------
+
+def test_paced_pause_is_a_tenth_of_the_time_waited_clamped_to_the_poll_options():
+    assert PACE_FRACTION == 0.1
+    assert paced(0.0, 2.0, 30.0, rand=lambda: NO_JITTER) == 2.0            # never below poll_interval
+    assert paced(120.0, 2.0, 30.0, rand=lambda: NO_JITTER) == pytest.approx(120.0 * 0.1 / 1.1)
+    assert paced(1000.0, 2.0, 30.0, rand=lambda: NO_JITTER) == 30.0        # never above max_poll_interval
+    spread = [paced(200.0, 2.0, 30.0, rand=lambda value=value: value) for value in (0.0, 0.25, 0.5, 0.75, 0.999999)]
+    assert spread == sorted(spread) and spread[0] < spread[-1]              # jitter kept ...
+    assert max(spread) <= 0.1 * 200.0 and min(spread) >= 0.9 * 0.1 / 1.1 * 200.0   # ... from below the 10 %
+
+
+def _detect(d, return_timeout, poll_interval=2.0, max_poll_interval=30.0, seed=None):
+    """Run one wait on the fake clock for a job that ends ``d`` s after the write was sent, the write held for
+    ``return_timeout`` s (ONTAP's 202). :returns: ``(delay in s, polls)``."""
+    clock = FakeClock()
+    started = clock()
+    clock.advance(return_timeout)
+
+    def read(uuid):
+        return job('success', 'success', 0, uuid) if clock.now - started >= d else job('running', 'Working', 0, uuid)
+    rand = random.Random(seed).random if seed is not None else (lambda: NO_JITTER)
+    options = WaitOptions(return_timeout=min(int(return_timeout), 120), poll_interval=poll_interval,
+                          max_poll_interval=max_poll_interval, job_timeout=2 * d + 600)
+    result = JobPoller(read, options, clock=clock, sleep=clock.sleep, rand=rand).wait(202, accepted(J1), started)
+    assert result.outcome == 'success'
+    return clock.now - started - d, result.polls
+
+
+DURATIONS = (7.5, 23.0, 45.5, 60.0, 121.0, 150.0, 300.0, 600.0, 999.9, 1800.0, 3600.0)
+
+
+@pytest.mark.parametrize('return_timeout', [0, 5, 30, 120])
+@pytest.mark.parametrize('max_poll_interval', [30.0, 1e6])
+@pytest.mark.parametrize('seed', [None, 1, 2, 3])
+def test_detection_delay_is_within_a_tenth_of_the_job_plus_poll_interval(return_timeout, max_poll_interval, seed):
+    for d in DURATIONS:
+        if d <= return_timeout:
+            continue        # ONTAP answers 201/200 the moment such a job ends: no poll, no delay
+        delay, dummy = _detect(d, return_timeout, max_poll_interval=max_poll_interval, seed=seed)
+        assert 0 <= delay
+        assert delay / d <= 0.1 + 2.0 / d, (d, delay)
+        assert delay <= max_poll_interval
+
+
+def test_detection_delay_after_return_timeout_120_starts_at_a_tenth_not_at_poll_interval():
+    clock = FakeClock()
+    started = clock()
+    clock.advance(120)
+    script = Script(clock, **{J1: [job('running'), job('success', 'success', 0)]})
+    poller(clock, script).wait(202, accepted(J1), started)
+    assert clock.sleeps[0] == pytest.approx(120 * 0.1 / 1.1)
+
+
+@pytest.mark.parametrize('seed', [None, 7])
+def test_detection_poll_count_grows_with_the_logarithm_of_the_job_length(seed):
+    # Uncapped (max_poll_interval huge), after a 202 at return_timeout 120: each pause is at least 0.9 x 0.1/1.1 of
+    # the time waited, so the polls from 120 s to D are at most log(D/120) / log(1 + 0.9 x 0.1/1.1) + 1.
+    growth = 1 + 0.9 * 0.1 / 1.1
+    counts = {}
+    for d in (150.0, 300.0, 600.0, 1800.0, 3600.0, 36000.0):
+        dummy, polls = _detect(d, 120, max_poll_interval=1e6, seed=seed)
+        assert polls <= math.ceil(math.log(d / 120.0) / math.log(growth)) + 1, (d, polls)
+        counts[d] = polls
+    # ten times longer costs a constant number of polls more, not ten times as many
+    assert counts[36000.0] - counts[3600.0] <= math.ceil(math.log(10) / math.log(growth)) + 1
+    # With the shipped cap (max_poll_interval 30) the pauses stop growing at 30 s (past ~330 s of waiting): from there
+    # the count grows linearly, one poll per 30 s, and the delay is at most 30 s.
+    dummy, polls = _detect(1800.0, 120, max_poll_interval=30.0, seed=seed)
+    assert polls <= math.ceil(math.log(330.0 / 120.0) / math.log(growth)) + 1 + math.ceil((1800.0 - 300.0) / 27.0) + 1
+
+
 # -- 200/201 versus 202 ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('status', [200, 201])
@@ -198,15 +274,16 @@ def test_f18_200_201_with_a_job_is_success_without_any_get(clock, status):
     assert J1 in result.message and 'HTTP %d' % status in result.message and 'state success' in result.message
 
 
-def test_f18_202_first_poll_after_poll_interval_then_backoff(clock):
+def test_f18_202_first_poll_after_poll_interval_then_paced(clock):
+    # return_timeout 0: the 202 comes at once, so 10 % of the time waited is below poll_interval for the first 22 s.
     script = Script(clock, **{J1: [job('running'), job('running'), job('running'), job('success', 'success', 0)]})
     started = clock()
     result = poller(clock, script).wait(202, accepted(J1), started)
     assert result.outcome == 'success'
-    assert clock.sleeps == pytest.approx([2.0, 3.0, 4.5, 6.75])
-    assert [when - started for when in script.times()] == pytest.approx([2.0, 5.0, 9.5, 16.25])
+    assert clock.sleeps == pytest.approx([2.0, 2.0, 2.0, 2.0])
+    assert [when - started for when in script.times()] == pytest.approx([2.0, 4.0, 6.0, 8.0])
     assert result.polls == 4
-    assert result.elapsed == pytest.approx(16.25)
+    assert result.elapsed == pytest.approx(8.0)
     assert result.message == 'Job %s succeeded (state success, message "success", code 0).' % J1
 
 
@@ -311,9 +388,10 @@ def test_empty_job_body_is_an_error(clock):
 def test_never_sleeps_past_the_deadline_and_polls_last_at_the_deadline(clock):
     script = Script(clock, **{J1: [job('running', 'Copying data', 0)]})
     started = clock()
+    clock.advance(3.0)         # the request was held for return_timeout=3
     result = poller(clock, script, job_timeout=10).wait(202, accepted(J1), started)
-    assert clock.sleeps == pytest.approx([2.0, 3.0, 4.5, 0.5])
-    assert sum(clock.sleeps) == pytest.approx(10.0)
+    assert clock.sleeps == pytest.approx([2.0, 2.0, 2.0, 1.0])
+    assert 3.0 + sum(clock.sleeps) == pytest.approx(10.0)
     assert script.times()[-1] == pytest.approx(started + 10.0)
     assert result.outcome == 'timed_out' and result.polls == 4
     assert result.elapsed == pytest.approx(10.0)
@@ -338,10 +416,10 @@ def test_deadline_already_passed_gives_one_last_poll_without_sleeping(clock):
 
 
 def test_last_poll_at_the_deadline_can_still_see_success(clock):
-    script = Script(clock, **{J1: [job('running')] * 3 + [job('success', 'success', 0)]})
+    script = Script(clock, **{J1: [job('running')] * 4 + [job('success', 'success', 0)]})
     started = clock()
     result = poller(clock, script, job_timeout=10).wait(202, accepted(J1), started)
-    assert result.outcome == 'success' and result.polls == 4
+    assert result.outcome == 'success' and result.polls == 5
     assert script.times()[-1] == pytest.approx(started + 10)
 
 
@@ -469,7 +547,7 @@ def test_retry_after_beyond_the_deadline_is_cut_to_the_deadline(clock):
     script = Script(clock, **{J1: [job('running'), api_error(429, None, '', retry_after=3600.0), job('running')]})
     started = clock()
     result = poller(clock, script, job_timeout=30).wait(202, accepted(J1), started)
-    assert clock.sleeps == pytest.approx([2.0, 3.0, 25.0])
+    assert clock.sleeps == pytest.approx([2.0, 2.0, 26.0])
     assert script.times()[-1] == pytest.approx(started + 30)
     assert result.outcome == 'timed_out'
 
@@ -503,7 +581,7 @@ def test_wait_for_uuid_is_read_at_once_then_backs_off(clock):
     started = clock()
     result = poller(clock, script).wait_for([J1], started)
     assert result.outcome == 'failure'
-    assert [when - started for when in script.times()] == pytest.approx([0.0, 2.0, 5.0])
+    assert [when - started for when in script.times()] == pytest.approx([0.0, 2.0, 4.0])
 
 
 def test_wait_for_known_running_job_waits_poll_interval_first(clock):
