@@ -36,6 +36,7 @@ options, parents, steps before a delete, checks, per-resource error rules) and r
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import copy
 import datetime
 import time
 
@@ -182,6 +183,40 @@ def _epoch(text):
 
 
 _PAST = {'create': 'created', 'modify': 'modified', 'rename': 'renamed', 'delete': 'deleted', 'restore': 'restored'}
+
+
+def _only_fields(record, fields):
+    """A copy of ``record`` holding only the dotted ``fields`` it has (``['uuid', 'svm.name', 'aggregates.name']``;
+    a list of objects keeps each object's part), as a lookup with ``fields=...`` returns it."""
+    out = {}
+    for dotted in fields:
+        picked = _pick(record, dotted.split('.'))
+        if picked is not _MISSING:
+            _merge_into(out, picked)
+    return out
+
+
+def _pick(value, parts):
+    if not parts:
+        return copy.deepcopy(value)
+    if isinstance(value, list):
+        return [_pick(item, parts) for item in value if isinstance(item, dict) and parts[0] in item]
+    if isinstance(value, dict) and parts[0] in value:
+        sub = _pick(value[parts[0]], parts[1:])
+        return _MISSING if sub is _MISSING else {parts[0]: sub}
+    return _MISSING
+
+
+def _merge_into(out, picked):
+    for key, value in picked.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            _merge_into(out[key], value)
+        elif isinstance(value, list) and isinstance(out.get(key), list) and len(value) == len(out[key]):
+            for mine, theirs in zip(out[key], value):
+                if isinstance(mine, dict) and isinstance(theirs, dict):
+                    _merge_into(mine, theirs)
+        else:
+            out[key] = value
 
 
 def _past(action):
@@ -557,9 +592,14 @@ class Resource(object):
                              % (len(records), self.spec.name, self.key_text(**overrides)))
         return records[0] if records else None
 
-    def reread(self, want_present=True):
+    def reread(self, want_present=True, reads=None):
         """Re-read after a job that succeeded, with a short bounded backoff (:data:`REREAD_PAUSES`) until the object
-        is (or is no longer) visible (read-after-write lag, F16); no pause goes past the task's budget."""
+        is (or is no longer) visible (read-after-write lag, F16); no pause goes past the task's budget.
+
+        :param reads: a list that gets one entry per read made (for callers that count them).
+        """
+        reads = reads if reads is not None else []
+        reads.append(1)
         record = self.lookup(retry=self.budget is None)
         for pause in REREAD_PAUSES:
             if (record is not None) == want_present:
@@ -569,6 +609,7 @@ class Resource(object):
                     break
                 pause = min(pause, self.budget.remaining())
             self.ontap.sleep(pause)
+            reads.append(1)
             record = self.lookup(retry=self.budget is None)
         return record
 
@@ -836,7 +877,7 @@ class Resource(object):
         desired = self.desired()
         body = self.spec.create_body(self.params)
         body.update(self.body(desired, create=True))
-        step = Step('create', 'POST', self.collection, body=body, end_state='present')
+        step = Step('create', 'POST', self.collection, body=body, query={'return_records': 'true'}, end_state='present')
         return Plan([step], None, diff=({}, dict(self.key_query(), **desired)), want_present=True)
 
     def plan_modify(self, record, changes, rename=False):
@@ -980,7 +1021,7 @@ class Resource(object):
             sent_at = time.time()
             self.actions.append(step.describe())
             try:
-                dummy, wait_result = self.send(step.method, step.path, body=step.body, query=step.query)
+                response, wait_result = self.send(step.method, step.path, body=step.body, query=step.query)
             except OntapError as exc:
                 return self._refused(plan, step, exc, final, sent_at)
             if wait_result is not None:
@@ -1002,7 +1043,7 @@ class Resource(object):
                                                             step.what, how, wait_result.message),
                                           changed=wait_result.outcome != 'failure', **result)
                 continue
-            return self._finish(plan, step, wait_result, sent_at)
+            return self._finish(plan, step, wait_result, sent_at, response)
         return Result(False, **{self.spec.name: plan.record})     # not reached: a plan has steps
 
     def _refused(self, plan, step, exc, final, sent_at):
@@ -1060,7 +1101,42 @@ class Resource(object):
             return record is None
         return record is not None and not self.changes(record)
 
-    def _finish(self, plan, step, wait_result, sent_at):
+    def answered_record(self, step, response):
+        """The object as ONTAP's answer to ``step`` gave it, when that answer is the end state: a create answered 201
+        (its job ended in success within ``return_timeout``) with ``return_records=true`` returns the new object, and
+        the record is used when it matches the natural key exactly and shows every field the task sets as wanted.
+        ``None`` otherwise (a 202, an answer without records, or a field it lacks or shows otherwise): then the
+        object is re-read. The record is cut down to the fields a lookup reads, so the result is the same either way.
+        """
+        if step.action != 'create' or response is None or response.status_code != 201:
+            return None
+        records = response.body.get('records') if isinstance(response.body, dict) else None
+        if not isinstance(records, list) or len(records) != 1 or not isinstance(records[0], dict):
+            return None
+        record = _only_fields(records[0], self.spec.read_fields().split(',') + ['_links'])
+        if not matches_exactly(record, self.key_query()) or not self._holds(record, True):
+            return None
+        return record
+
+    def end_record(self, plan, step, response):
+        """The object after the last step's job succeeded; the engine's one decision whether to read it again.
+
+        - a delete: ONTAP's success (HTTP 200, or the job read as ``success``) is the end state; nothing is read;
+        - a create answered 201 with its record (:meth:`answered_record`): that record, nothing is read;
+        - otherwise (a 202 then polls, a modify or rename, a record lacking a field): the bounded re-read (F16).
+
+        :returns: ``(record, reads)``: the record (``None`` when absent) and how many reads were made.
+        """
+        if not plan.want_present:
+            return None, 0
+        record = self.answered_record(step, response)
+        if record is not None:
+            return record, 0
+        reads = []
+        record = self.reread(True, reads=reads)
+        return record, len(reads)
+
+    def _finish(self, plan, step, wait_result, sent_at, response=None):
         """The last step's job ended (or was not waited for): settle, re-read, verify, and say what happened."""
         base = self._common(plan)
         outcome = wait_result.outcome if wait_result is not None else 'success'
@@ -1084,7 +1160,7 @@ class Resource(object):
                         base.pop('diff', None)
                         self.with_diff(base, seen_diff[0], seen_diff[1])
             else:
-                record = self.reread(want_present) if outcome == 'success' else None
+                record = self.end_record(plan, step, response)[0] if outcome == 'success' else None
                 if outcome == 'success' and (record is not None) != want_present:
                     # The job said success; the cluster does not show it yet after the bounded re-reads (F16). Say so.
                     self.ontap.warnings.append(

@@ -105,11 +105,19 @@ def _body() -> Dict[str, Any]:
     return data
 
 
-def async_write(make_plan: Callable[[float], WritePlan]) -> Response:
+def async_write(make_plan: Callable[[float], WritePlan],
+                render: Optional[Callable[[WritePlan], Optional[Dict[str, Any]]]] = None) -> Response:
     """Run an asynchronous write: validate, start the job, wait up to ``return_timeout``, answer.
 
     ``make_plan(lag)`` validates the request (raising ApiError) and returns the WritePlan; ``lag`` is the
     read-after-write lag in simulated seconds for objects it creates.
+
+    ``return_records=true`` returns ``num_records``/``records`` beside the job. A POST whose job ended in time (201)
+    returns the object as it now is, every field (``render(plan)``, called with the lock held; as a ``fields=**``
+    read would show it); before that (202), or when the new object is not visible yet (the
+    ``read_after_write_lag`` fault), only what the request itself fixed (uuid, name, parent and links). NetApp's
+    reference says only "If set to true, the records are returned"; clients must treat a field the answer lacks
+    as unknown (ontap.rest then re-reads the object).
     """
     method = request.method
     _no_filters(("return_timeout", "return_records"))
@@ -123,8 +131,12 @@ def async_write(make_plan: Callable[[float], WritePlan]) -> Response:
     g.job_uuid = job.uuid
     body: Dict[str, Any] = {}
     if return_records and plan.record is not None:
+        record = plan.record
+        if done and job.state == "success" and render is not None:
+            with s.lock:
+                record = render(plan) or record
         body["num_records"] = 1
-        body["records"] = [plan.record]
+        body["records"] = [record]
     body["job"] = job.link()
     headers = {"Location": plan.location} if method == "POST" and plan.location else None
     if not done:
@@ -394,6 +406,16 @@ def _listed(desc: Descriptor, ctx: Context) -> List[Dict[str, Any]]:
     return sim().processes.read(desc.process_target, records) if desc.process_target else records
 
 
+def _created(desc: Descriptor, ctx: Context, echo: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The visible record a POST just created, every field (``fields=**``), found by what its answer echoes (uuid,
+    name, parent); None when it is not visible (yet)."""
+    wanted = {name: value for name, value in flatten(echo).items() if not name.startswith("_links")}
+    for record in _listed(desc, ctx):
+        if all(value in get_values(record, name) for name, value in wanted.items()):
+            return select_fields(record, ["**"], desc.identity, desc.expensive)
+    return None
+
+
 def _planned(desc: Descriptor, hook: Callable[[Context], WritePlan], ctx: Context, method: str,
              path: str) -> WritePlan:
     plan = hook(ctx)
@@ -431,7 +453,10 @@ def _serve(desc: Descriptor) -> None:
                 if desc.scoped_body:
                     ctx.body = _scoped_body(body)
                 return _planned(desc, create, ctx, "POST", desc.collection_path(ctx.keys))
-            return async_write(make_post)
+
+            def render(plan: WritePlan) -> Optional[Dict[str, Any]]:
+                return _created(desc, _ctx(kwargs), plan.record or {})
+            return async_write(make_post, render)
         return _query_write(desc, kwargs)
 
     def record_view(**kwargs: Any) -> Response:

@@ -90,3 +90,27 @@ def test_truncated_and_async_bodies(api, sim, check):
     schema_extra.pop("num_records")
     schema_extra.pop("records")
     check(schema_extra, "job_link_response")
+
+
+@pytest.mark.parametrize("path, body, definition", [
+    ("/api/storage/volumes", {"name": "rr1", "svm": {"name": "svm1"}, "aggregates": [{"name": "aggr1"}],
+                              "size": 104857600, "nas": {"path": "/rr1"}}, "volume"),
+    ("/api/svm/svms", {"name": "rrsvm"}, "svm"),
+    ("/api/storage/qtrees", {"name": "rrq", "svm": {"name": "svm1"}, "volume": {"name": "vol1"}}, "qtree"),
+])
+def test_return_records_after_a_201_is_the_whole_new_object(api, check, path, body, definition):
+    """Issue 13: a POST whose job ended within return_timeout, with return_records=true, returns the new object as
+    it now is (every field, as fields=** reads it): a client needs no read after it. A 202 returns what the POST
+    fixed only (the object does not exist yet)."""
+    if definition == "qtree":
+        api.create_volume("vol1")
+    answer = api.post(path + "?return_timeout=10&return_records=true", json=body)
+    assert answer.status_code == 201, answer.text
+    record = answer.json()["records"][0]
+    check(record, definition)
+    href = record["_links"]["self"]["href"]
+    assert record == api.get(href + "?fields=**").json()
+    early = api.post("/api/storage/volumes?return_timeout=0&return_records=true",
+                     json={"name": "rr2", "svm": {"name": "svm1"}, "aggregates": [{"name": "aggr1"}]})
+    assert early.status_code == 202
+    assert set(early.json()["records"][0]) == {"uuid", "name", "_links"}

@@ -184,6 +184,7 @@ def test_manual_cutover_pause_resume_and_abort_through_the_api(api, sim):
     vol = api.create_volume("mv7")
     sim.set_process("move", phases={"replicating": 200})
     _move(api, vol["uuid"], query="?return_timeout=5")
+    sim.advance_clock(1.5)     # past the 1 s queued phase whatever the machine's speed: the pause is of a replication
     patch = "%s/%s?return_timeout=5" % (VOLUMES, vol["uuid"])
     assert api.patch(patch, json={"movement": {"state": "paused"}}).status_code == 200
     first = _read(api, vol["uuid"])["movement"]

@@ -75,8 +75,9 @@ def test_delete_of_a_mounted_volume_unmounts_first_under_one_budget(seam):
         expect('PATCH', VOLUMES + '/v1', query={'return_timeout': 10}, body={'nas': {'path': ''}}, status=200,
                answer=accepted('j-unmount'), takes=4),
         expect('DELETE', VOLUMES + '/v1', query={'return_timeout': 6}, body=None, status=200, answer=accepted('j-delete')),
-        lookup(),
     ], name='vol1', svm='svm1', state='absent', job_timeout=10, return_timeout=10, diff=True)
+    # the DELETE's 200 is the end state: no read after it (issue 13)
+    assert [entry['method'] for entry in seam.seen] == ['GET', 'PATCH', 'DELETE']
     assert result['changed'] and result['volume'] is None and [job_['uuid'] for job_ in result['jobs']] == [
         'j-unmount', 'j-delete']
     assert [action['action'] for action in result['actions']] == ['unmount', 'delete']
@@ -125,3 +126,74 @@ def test_a_refused_unmount_changes_nothing_and_sends_no_delete(seam):
     ], name='vol1', svm='svm1', state='absent')
     assert result['failed'] and result['changed'] is False and 'not deleted' in result['msg'], result
     assert [entry['method'] for entry in seam.seen] == ['GET', 'PATCH']
+
+
+# -- the fewest requests (issue 13) --------------------------------------------------------------------------------
+
+CREATE_BODY = {'name': 'vol1', 'svm': {'name': 'svm1'}, 'size': 1073741824, 'aggregates': [{'name': 'aggr1'}]}
+
+
+def created(record):
+    """ONTAP's 201 to a POST with ``return_records=true``: the record beside the job."""
+    return dict(accepted(J1), num_records=1, records=[record])
+
+
+def test_create_answered_201_with_its_record_is_two_requests_and_returns_that_record(seam):
+    full = dict(VOL, state='online', comment='', space={'used': 1}, nas={'path': '/vol1'},
+                _links={'self': {'href': VOLUMES + '/v1'}})
+    result = seam.run(volume, [
+        lookup(),
+        expect('POST', VOLUMES, query={'return_timeout': 120, 'return_records': 'true'}, status=201,
+               answer=created(full), body=CREATE_BODY),
+    ], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'])
+    assert result['changed'] and result['job_wait'] == {'outcome': 'success', 'elapsed': 0.0, 'polls': 0}
+    assert [entry['method'] for entry in seam.seen] == ['GET', 'POST']
+    # cut down to what a lookup reads, so the result is the same as after a re-read
+    assert result['volume']['uuid'] == 'v1' and result['volume']['nas'] == {'path': '/vol1'}
+    assert 'space' not in result['volume'] and result['volume']['state'] == 'online'
+
+
+@pytest.mark.parametrize('answer', [
+    dict(VOL, size=None),                                      # a field the task sets is missing from the answer
+    dict(VOL, size=2147483648),                                # ... or shows another value than the task asks for
+    dict(VOL, name='other'),                                   # not the object the task names
+], ids=['lacks-size', 'other-size', 'other-name'])
+def test_create_answered_201_with_an_incomplete_record_is_read_again(seam, answer):
+    answer = dict((key, value) for key, value in answer.items() if value is not None)
+    result = seam.run(volume, [
+        lookup(),
+        expect('POST', VOLUMES, status=201, answer=created(answer), body=CREATE_BODY),
+        lookup(VOL),
+    ], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'])
+    assert result['changed'] and not result.get('failed') and result['volume']['uuid'] == 'v1'
+    assert [entry['method'] for entry in seam.seen] == ['GET', 'POST', 'GET']
+
+
+def test_create_answered_201_without_records_is_read_again(seam):
+    result = seam.run(volume, [
+        lookup(),
+        expect('POST', VOLUMES, status=201, answer=accepted(J1), body=CREATE_BODY),
+        lookup(VOL),
+    ], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'])
+    assert result['changed'] and result['volume']['uuid'] == 'v1' and len(seam.seen) == 3
+
+
+def test_create_answered_202_keeps_the_bounded_re_read_even_with_records(seam):
+    # F16: after a 202 the job may end before the object is visible; the 202's records are what the POST fixed only
+    result = seam.run(volume, [
+        lookup(),
+        expect('POST', VOLUMES, status=202, answer=created(dict(uuid='v1', name='vol1')), takes=120, body=CREATE_BODY),
+        expect('GET', '/api/cluster/jobs/' + J1, answer=job(J1, 'success')),
+        lookup(),
+        lookup(VOL),
+    ], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'])
+    assert result['changed'] and result['volume']['uuid'] == 'v1', result.get('warnings')
+
+
+@pytest.mark.parametrize('status, polls', [(200, []), (202, [job(J1, 'success')])])
+def test_delete_that_succeeded_is_two_requests_plus_its_polls(seam, status, polls):
+    result = seam.run(volume, [lookup(VOL), expect('DELETE', VOLUMES + '/v1', status=status, answer=accepted(J1))]
+                      + [expect('GET', '/api/cluster/jobs/' + J1, answer=answer) for answer in polls],
+                      name='vol1', svm='svm1', state='absent')
+    assert result['changed'] and result['volume'] is None and result['job_wait']['outcome'] == 'success'
+    assert [entry['method'] for entry in seam.seen] == ['GET', 'DELETE'] + ['GET'] * len(polls)
