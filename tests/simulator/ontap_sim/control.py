@@ -194,6 +194,7 @@ def clock_post() -> Response:
     with s.lock:
         s.clock.advance(seconds)
         s.engine.advance()
+        s.cond.notify_all()       # requests held for return_timeout re-check the job and their deadline
         return _json({"now": s.clock.now()})
 
 

@@ -274,18 +274,24 @@ class Simulator:  # pylint: disable=too-many-instance-attributes,too-many-public
         return job, self.wait(job, float(return_timeout))
 
     def wait(self, job: Job, seconds: float) -> bool:
-        """Block up to ``seconds`` simulated seconds (scaled to real time) until ``job`` is terminal."""
-        deadline = time.monotonic() + self.clock.to_real(seconds)
+        """Block up to ``seconds`` simulated seconds until ``job`` is terminal.
+
+        The deadline is on the simulated clock, so a clock jump (``POST /_sim/clock``, which notifies waiters) ends
+        a held request as the same wait in real time would: 201/200 if the job ended, else 202. It counts from the
+        job's creation (the request's arrival), so a jump just after the job started is never lost.
+        """
+        deadline = job.created + float(seconds)
         with self.cond:
             while True:
                 self.engine.advance()
                 if job.terminal:
                     return True
-                left = deadline - time.monotonic()
+                left = deadline - self.clock.now()
                 if left <= 0:
                     return False
                 remaining = job.remaining()
-                pause = left if remaining is None else min(left, self.clock.to_real(remaining) + 0.001)
+                pause = self.clock.to_real(left) if remaining is None else \
+                    min(self.clock.to_real(left), self.clock.to_real(remaining) + 0.001)
                 due = self.processes.next_due()
                 if due is not None:
                     pause = min(pause, self.clock.to_real(max(0.0, due - self.clock.now())) + 0.001)

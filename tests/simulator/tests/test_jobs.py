@@ -162,3 +162,23 @@ def test_jobs_collection_queries(api, sim):
 def test_return_records_on_post(api):
     body = api.post("/api/storage/volumes?return_records=true", json=VOL).json()
     assert body["num_records"] == 1 and body["records"][0]["name"] == "vol1" and "job" in body
+
+
+@pytest.mark.parametrize("job_seconds, status", [(100, 201), (150, 202)])
+def test_a_held_request_follows_a_clock_jump(api, sim, job_seconds, status):
+    """Issue 13: return_timeout is simulated time, so POST /_sim/clock ends a held request at once, as the same wait
+    in real time would (201 when the job ended, 202 when it still runs): long jobs cost no real minutes."""
+    import threading
+    sim.set_job("POST", "/api/storage/volumes", seconds=job_seconds)
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(
+        api.post("/api/storage/volumes?return_timeout=120", json=dict(VOL, name="held%d" % job_seconds), timeout=60)))
+    started = time.monotonic()
+    thread.start()
+    while not sim.control("GET", "/jobs")["jobs"]:
+        assert time.monotonic() - started < 10, "the POST never started its job"
+        time.sleep(0.01)
+    sim.advance_clock(120)
+    thread.join(30)
+    assert answers and answers[0].status_code == status, answers and answers[0].text
+    assert time.monotonic() - started < 30      # not the 120 real seconds of return_timeout
