@@ -13,7 +13,9 @@ Tools (each run is a whole process timed from outside, as a user would run it):
 
 Scenarios: 1 completion overhead (job of D s, D in DURATIONS), 2 idempotent no-op, 3 fleet (100 creates, 20 forks,
 3 s jobs, 40 requests in flight at most), 4 long job (long_job.py: our real poller against a time-scaled simulator,
-plus the defaults sweep). Every request is attributed through the simulator's request log: each run logs in as its
+plus the defaults sweep), 5 detection delay and polls for jobs of 1-30 simulated minutes (detection.py: our real
+poller on the simulator's clock control), 6 requests per create / no-op / delete of every resource module against
+the physical limit, the module start cost against Ansible's ping, ANSIBLE_PIPELINING off and on. Every request is attributed through the simulator's request log: each run logs in as its
 own user, so runs can overlap in time and still be counted apart.
 
 Timing model of scenario 1: real time (time scale 1) for every tool, because the peers' sleeps are real seconds
@@ -67,7 +69,14 @@ TOOLS = {
                       playbook='na_restit.yml'),
     'netapp_ontap': dict(label='netapp-ontap Volume.post(poll=True)', kind='script'),
     'floor': dict(label='Ansible floor (wait_for 3 s, no ONTAP)', kind='ansible', playbook='floor.yml'),
+    'ours_modules': dict(label='ontap.rest resource modules', kind='ansible', playbook='ours_modules.yml', ours=True),
 }
+#: Scenario 6: the resource modules and what each task does, in playbook order (benchmarks/playbooks/ours_modules.yml).
+MODULES = ('volume', 'snapshot', 'qtree', 'svm')
+MODULE_OPS = ('create', 'noop', 'delete')
+#: The physical limit of an idempotent task over one connection (issue 13): requests per task when the job ends
+#: within return_timeout. A no-op must read the object (1); a create or delete reads it and writes (2).
+PHYSICAL_LIMIT = dict(create=2, noop=1, delete=2)
 #: Pairs compared ours/peer (scenario 1).
 PAIRS = [('ours', 'na_volume'), ('ours', 'netapp_ontap'), ('ours_request', 'na_restit'),
          ('ours_rec', 'na_volume'), ('ours_rec', 'netapp_ontap')]
@@ -173,7 +182,8 @@ class Bench(object):
 
     # -- one run of a tool -------------------------------------------------------------------------------------
 
-    def run_tool(self, tool, user, names, forks=1, extra=None, poll_timeout=600, host_users=None):
+    def run_tool(self, tool, user, names, forks=1, extra=None, poll_timeout=600, host_users=None, env_extra=None,
+                 keep_lines=False):
         """Run ``tool`` creating/ensuring volumes ``names``; returns a dict with wall and per-task timings.
 
         ``host_users`` (Ansible tools): ``{name: user}`` to log each host in as its own user (per-task counts).
@@ -208,7 +218,7 @@ class Bench(object):
         with open(varfile, 'w') as handle:
             json.dump(variables, handle)
         timing = os.path.join(self.work, 'timing-%s.jsonl' % tag)
-        env = dict(self.env, BENCH_TIMING_FILE=timing, ANSIBLE_FORKS=str(forks))
+        env = dict(self.env, BENCH_TIMING_FILE=timing, ANSIBLE_FORKS=str(forks), **(env_extra or {}))
         cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', inventory, '-e',
                '@' + varfile, os.path.join(HERE, 'playbooks', spec['playbook'])]
         start = time.monotonic()
@@ -224,9 +234,12 @@ class Bench(object):
         if proc.returncode != 0 and not errors:
             errors = [proc.stdout[-800:] + proc.stderr[-800:]]
         changed = [line.get('changed') for line in lines]
-        return dict(tool=tool, user=user, wall=wall, task_wall=median(task_walls) if len(names) > 1 else
-                    (task_walls[0] if task_walls else None), failures=failures, tasks=len(names), errors=errors,
-                    rc=proc.returncode, changed=changed, job_wait=[line.get('job_wait') for line in lines][:1])
+        out = dict(tool=tool, user=user, wall=wall, task_wall=median(task_walls) if len(names) > 1 else
+                   (task_walls[0] if task_walls else None), failures=failures, tasks=len(names), errors=errors,
+                   rc=proc.returncode, changed=changed, job_wait=[line.get('job_wait') for line in lines][:1])
+        if keep_lines:
+            out['lines'] = lines
+        return out
 
 
 def attribute(run, entries, duration=None):
@@ -361,6 +374,63 @@ def scenario_fleet(bench, tools, reps, count=100, forks=20, seconds=3, limit=40)
     return runs
 
 
+def scenario_modules(bench, reps):
+    """Scenario 6: create, no-op and delete of every resource module (2 s jobs, within return_timeout), requests and
+    TCP connections per task against the physical limit, the module start cost as the ratio of a no-op task's wall
+    time to Ansible's ping task in the same run, and the same playbook with ANSIBLE_PIPELINING on and off, in
+    alternating pairs."""
+    bench.sim.clear_jobs()
+    runs = []
+    log('scenario 6: resource modules create/no-op/delete, %d rep(s) x pipelining off/on' % reps)
+    for rep in range(reps):
+        for pipelining in ((False, True) if rep % 2 == 0 else (True, False)):
+            user = bench.new_user('m%d%s' % (rep, 'p' if pipelining else 'n'))
+            for module in MODULES:
+                for op in MODULE_OPS:
+                    bench.new_user('%s%s%s' % (user, module, op))
+            res = bench.run_tool('ours_modules', user, ['localhost'], keep_lines=True,
+                                 env_extra=dict(ANSIBLE_PIPELINING='True' if pipelining else 'False'))
+            by_user = bench.fetch_log()
+            tasks = {}
+            for line in res.pop('lines'):
+                tasks[line['task']] = dict(wall=line['end'] - line['start'] if line.get('start') else None,
+                                           status=line['status'], changed=line.get('changed'),
+                                           msg=line.get('msg') if line['status'] != 'ok' else None)
+            for module in MODULES:
+                for op in MODULE_OPS:
+                    entries = by_user.get('%s%s%s' % (user, module, op), [])
+                    task = tasks.setdefault('%s %s' % (module, op), {})
+                    task.update(requests=len(entries), connections=len(set(e['connection'] for e in entries)),
+                                breakdown=['%s %s -> %s' % (e['method'], e['path'], e['status']) for e in entries])
+            res.update(rep=rep, pipelining=pipelining, task_results=tasks)
+            bad = [name for name, task in tasks.items() if task.get('status') != 'ok']
+            log('  rep %d pipelining %s: %.1fs%s' % (rep, pipelining, res['wall'],
+                                                    (', failed: %s' % bad) if bad else ''))
+            runs.append(res)
+    return runs
+
+
+#: Scenario 5: job lengths (simulated seconds) for the detection delay on the simulator's clock control.
+DETECTION_DURATIONS = [60, 150, 300, 600, 1800]
+
+
+def scenario_detection(bench, reps):
+    """Scenario 5 (detection.py in a subprocess, its own simulator on clock control)."""
+    out = os.path.join(bench.work, 'detection.json')
+    cmd = [sys.executable, os.path.join(HERE, 'detection.py'), '--out', out, '--reps', str(reps),
+           '--durations', json.dumps(DETECTION_DURATIONS)]
+    log('scenario 5: detection delay, D = %s simulated s, %d rep(s), clock control' % (DETECTION_DURATIONS, reps))
+    start = time.monotonic()
+    proc = subprocess.run(cmd, env=bench.env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        log('detection.py failed: %s' % proc.stderr[-2000:])
+        return dict(error=proc.stderr[-2000:])
+    with open(out) as handle:
+        data = json.load(handle)
+    log('  done in %.0fs' % (time.monotonic() - start))
+    return data
+
+
 def scenario_long(bench):
     """Scenario 4 + defaults sweep (long_job.py in a subprocess, its own time-scaled simulators)."""
     out = os.path.join(bench.work, 'long_job.json')
@@ -436,10 +506,10 @@ def machine():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--reps', type=int, default=3, help='repetitions per tool and duration (default 3)')
-    parser.add_argument('--scenarios', default='1,2,3,4', help='comma-separated subset of 1,2,3,4')
+    parser.add_argument('--scenarios', default='1,2,3,4,5,6', help='comma-separated subset of 1,2,3,4,5,6')
     parser.add_argument('--durations', default=','.join(str(d) for d in DURATIONS))
     parser.add_argument('--tools', default=','.join(t for t in TOOLS if t != 'floor'), help='scenario 1 tools')
-    parser.add_argument('--fleet-reps', type=int, default=2)
+    parser.add_argument('--fleet-reps', type=int, default=3)
     parser.add_argument('--noop-reps', type=int, default=5)
     parser.add_argument('--fleet-size', type=int, default=100, help='volumes created in scenario 3 (default 100)')
     parser.add_argument('--out', default=os.path.join(HERE, 'results', 'latest.json'))
@@ -474,10 +544,18 @@ def main():
                 result['fleet'] = scenario_fleet(bench, ['ours', 'na_volume', 'netapp_ontap', 'floor'], args.fleet_reps,
                                                  count=args.fleet_size)
                 load['3'] = meter.done()
+            if '6' in scenarios:
+                meter = Load()
+                result['modules'] = scenario_modules(bench, args.reps)
+                load['6'] = meter.done()
         if '4' in scenarios:
             meter = Load()
             result['long'] = scenario_long(bench)
             result['load']['4'] = meter.done()
+        if '5' in scenarios:
+            meter = Load()
+            result['detection'] = scenario_detection(bench, args.reps)
+            result['load']['5'] = meter.done()
     finally:
         if not args.keep_work:
             shutil.rmtree(work, ignore_errors=True)
