@@ -13,8 +13,10 @@ version_added: 0.2.0
 description:
   - Makes a qtree, found by O(name) in volume O(volume) of O(svm), present with the given attributes, or absent
     (C(/api/storage/qtrees); one qtree is C(/api/storage/qtrees/{volume.uuid}/{id})).
-  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the qtree is read back after
-    the job succeeds (a new qtree can take a moment to become visible).
+  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller. A create whose job ends within
+    O(return_timeout) returns the qtree as ONTAP's answer gives it (C(return_records=true)); otherwise, and after a
+    change, the qtree is read back after the job succeeds (a new qtree can take a moment to become visible). A
+    delete that succeeded is not read again.
   - Idempotent; only attributes the task sets are compared; a second identical run sends no write.
 author:
   - ontap.rest contributors (@ontap-rest)
@@ -105,7 +107,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 qtree:
-  description: The qtree as read back from ONTAP after the change (or as found, when nothing changed); null when absent.
+  description: The qtree as ONTAP has it after the change (its answer to the create, or read back), or as
+    found when nothing changed; null when absent.
   returned: always
   type: dict
   sample: {"id": 1, "name": "project1", "volume": {"name": "vol1", "uuid": "028baa66-41bd-11e9-81d5-00a0986138f7"},

@@ -13,8 +13,9 @@ version_added: 0.2.0
 description:
   - Makes a snapshot, found by O(name) on volume O(volume) of O(svm), present with the given attributes, or absent
     (C(/api/storage/volumes/{volume.uuid}/snapshots)). The volume is looked up first; its uuid addresses the snapshots.
-  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the snapshot is read back
-    after the job succeeds.
+  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller. A create whose job ends within
+    O(return_timeout) returns the snapshot as ONTAP's answer gives it (C(return_records=true)); otherwise, and after
+    a change, the snapshot is read back after the job succeeds. A delete that succeeded is not read again.
   - Idempotent; only attributes the task sets are compared; a second identical run sends no write.
   - With O(restore=true), the volume is reverted to the snapshot (an asynchronous C(PATCH) of the volume with
     C(restore_to.snapshot.name)). A restore is always reported as changed; ONTAP deletes the snapshots newer than the
@@ -126,7 +127,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 snapshot:
-  description: The snapshot as read back from ONTAP after the change (or as found, when nothing changed); null when absent.
+  description: The snapshot as ONTAP has it after the change (its answer to the create, or read back), or as
+    found when nothing changed; null when absent.
   returned: always
   type: dict
   sample: {"uuid": "d0ef1c3a-41bd-11e9-81d5-00a0986138f7", "name": "pre_upgrade", "comment": "", "snapmirror_label": "weekly"}

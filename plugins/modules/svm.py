@@ -12,8 +12,9 @@ short_description: Create, change or delete an ONTAP SVM (storage virtual machin
 version_added: 0.2.0
 description:
   - Makes an SVM, found by O(name), present with the given attributes, or absent (C(/api/svm/svms)).
-  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the SVM is read back after
-    the job succeeds.
+  - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller. A create whose job ends within
+    O(return_timeout) returns the SVM as ONTAP's answer gives it (C(return_records=true)); otherwise, and after a
+    change, the SVM is read back after the job succeeds. A delete that succeeded is not read again.
   - Idempotent; only attributes the task sets are compared (O(aggregates) in any order); a second identical run sends
     no write.
   - ONTAP refuses to delete an SVM that still holds volumes other than its root volume (code 8); the task fails with
@@ -96,7 +97,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 svm:
-  description: The SVM as read back from ONTAP after the change (or as found, when nothing changed); null when absent.
+  description: The SVM as ONTAP has it after the change (its answer to the create, or read back), or as
+    found when nothing changed; null when absent.
   returned: always
   type: dict
   sample: {"uuid": "02c9e252-41be-11e9-81d5-00a0986138f7", "name": "svm2", "state": "running", "language": "c.utf_8"}

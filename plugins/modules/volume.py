@@ -14,7 +14,9 @@ description:
   - Makes a volume, found by O(name) in O(svm), present with the given attributes, or absent
     (C(/api/storage/volumes)).
   - Creates, changes and deletes are ONTAP jobs, waited for with the shared job poller; the task's outcome is the
-    job's terminal state, and the volume is read back after the job succeeds.
+    job's terminal state. A create whose job ends within O(return_timeout) returns the volume as ONTAP's answer gives
+    it (C(return_records=true)); otherwise, and after a change, the volume is read back after the job succeeds. A
+    delete that succeeded is not read again.
   - Idempotent; only attributes the task sets are compared (ONTAP's defaults for the others are ignored, lists are
     compared in any order), only those that differ are sent, and a second identical run sends no write.
   - A write ONTAP refuses as busy (HTTP 429/503, SVM temporarily locked, too many jobs) is resent with backoff within
@@ -171,7 +173,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 volume:
-  description: The volume as read back from ONTAP after the change (or as found, when nothing changed); null when absent.
+  description: The volume as ONTAP has it after the change (its answer to the create, or read back), or as
+    found when nothing changed; null when absent.
   returned: always
   type: dict
   sample: {"uuid": "028baa66-41bd-11e9-81d5-00a0986138f7", "name": "vol1", "svm": {"name": "svm1"}, "size": 10737418240}
