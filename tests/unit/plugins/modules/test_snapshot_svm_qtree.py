@@ -74,3 +74,44 @@ def test_qtree_mode(text, expected):
 def test_qtree_mode_rejects(text):
     with pytest.raises(ValueError, match='unix_permissions'):
         qtree.parse_mode(text)
+
+
+# -- the engine's one re-read decision for every resource module (issue 13) ---------------------------------------
+
+class _Answer(object):
+    def __init__(self, status_code, record):
+        self.status_code = status_code
+        self.body = {'job': {'uuid': 'j1'}, 'num_records': 1, 'records': [record]}
+
+
+CASES = {
+    'snapshot': (snapshot.SPEC, dict(svm='svm1', volume='vol1', name='s1', comment='c', expiry_time=None,
+                                     snapmirror_label=None),
+                 {'uuid': 'su', 'name': 's1', 'comment': 'c', 'state': 'valid', 'volume': {'name': 'vol1', 'uuid': 'vu'},
+                  'svm': {'name': 'svm1'}, 'create_time': 't'}, {'comment': 'other'}),
+    'svm': (svm.SPEC, dict(name='svm2', comment=None, language='c.utf_8', ipspace=None, aggregates=['aggr1'],
+                           svm_state=None),
+            {'uuid': 'u', 'name': 'svm2', 'language': 'c.utf_8', 'state': 'running', 'ipspace': {'name': 'Default'},
+             'aggregates': [{'name': 'aggr1', 'uuid': 'a1'}]}, {'language': 'en_us'}),
+    'qtree': (qtree.SPEC, dict(svm='svm1', volume='vol1', name='q1', security_style='unix', unix_permissions=750,
+                               export_policy=None),
+              {'id': 1, 'name': 'q1', 'security_style': 'unix', 'unix_permissions': 750, 'svm': {'name': 'svm1'},
+               'volume': {'name': 'vol1', 'uuid': 'vu'}, 'path': '/vol1/q1'}, {'unix_permissions': 755}),
+}
+
+
+@pytest.mark.parametrize('module', sorted(CASES))
+def test_a_201_record_that_shows_the_task_is_the_end_state_and_anything_else_is_read_again(module):
+    spec, params, record, wrong = CASES[module]
+    records = {'storage/volumes': [{'uuid': 'vu', 'name': 'vol1', 'svm': {'name': 'svm1'}}]}
+    resource = Resource(FakeOntap(dict(params, state='present'), records=records), spec)
+    step = resource.plan_create().steps[0]
+    assert step.query == {'return_records': 'true'}
+    used = resource.answered_record(step, _Answer(201, record))
+    assert used is not None and resource.changes(used) == {}
+    assert set(used) <= set(spec.read_fields().split(',')) | set(['_links', 'svm', 'volume', 'ipspace', 'aggregates'])
+    assert resource.answered_record(step, _Answer(202, record)) is None           # F16: the 202's record is not it
+    assert resource.answered_record(step, _Answer(201, dict(record, **wrong))) is None
+    assert resource.answered_record(step, _Answer(201, dict(record, name='another'))) is None
+    delete = resource.plan_delete(record)
+    assert resource.end_record(delete, delete.steps[-1], _Answer(200, record)) == (None, 0)   # a delete: no read
