@@ -30,6 +30,9 @@ RETURN_TIMEOUT = 120
 #: The physical limit of an idempotent task over one connection (issue 13), requests per task.
 LIMITS = dict(create=2, noop=1, delete=2)
 MODULES = ('volume', 'snapshot', 'qtree', 'svm')
+#: Reads a module needs before its own lookup: ONTAP addresses snapshots under their volume's uuid
+#: (/api/storage/volumes/{volume.uuid}/snapshots, POST included), which a task naming the volume must read first.
+PARENT_READS = dict(snapshot=1)
 
 
 def med(values):
@@ -147,6 +150,8 @@ def completion_tables(d):
 
 
 def request_breakdowns(d):
+    if not d.durations:
+        return []
     out = ['What each tool sent for one create of D = %s s (first successful run; the raw lines are in the '
            'JSON):\n' % d.durations[-1]]
     for tool in d.tools:
@@ -415,11 +420,13 @@ def modules_section(data):
             wall = med(t.get('wall') for t in tasks)
             bad = [t for t in tasks if t.get('status') != 'ok']
             cells.append('%s / %s / %s%s' % (num(reqs), num(conns), fmt(wall), (' (%d failed)' % len(bad)) if bad else ''))
-            ok = not bad and reqs is not None and max(t.get('requests') or 0 for t in tasks) <= LIMITS[op]
+            limit = LIMITS[op] + PARENT_READS.get(module, 0)
+            ok = not bad and reqs is not None and max(t.get('requests') or 0 for t in tasks) <= limit
             limits_ok.append(ok)
             what = {'create': 'create', 'noop': 'no-op', 'delete': 'delete'}[op]
-            rows.append(('requests per %s ≤ %d (the physical limit)' % (what, LIMITS[op]), 'ontap.rest.%s' % module,
-                         None, num(max(t.get('requests') or 0 for t in tasks)), str(LIMITS[op]), ok,
+            rows.append(('requests per %s ≤ %d (the physical limit; +1 for a parent addressed by uuid)'
+                         % (what, LIMITS[op]), 'ontap.rest.%s' % module,
+                         None, num(max(t.get('requests') or 0 for t in tasks)), str(limit), ok,
                          None if ok else '%s: %s%s' % (what, ', '.join(tasks[0].get('breakdown') or []),
                                                        ('; ' + str(bad[0].get('msg'))) if bad else '')))
             rows.append(('exactly one TCP connection per task', 'ontap.rest.%s (%s)' % (module, what), None,
@@ -428,7 +435,10 @@ def modules_section(data):
                                                                'yes' if all(limits_ok) else 'no'))
     out.append('')
     out.append('Cells: median requests / most TCP connections / median task wall time of %d runs (pipelining off '
-               'and on together); 2 s jobs, so every job ends within `return_timeout`.\n' % len(runs))
+               'and on together); 2 s jobs, so every job ends within `return_timeout`. ontap.rest.snapshot\'s limit is '
+               'one request higher: ONTAP addresses snapshots under their volume\'s uuid '
+               '(`/api/storage/volumes/{volume.uuid}/snapshots`, the POST included), so a task that names the volume '
+               'reads it first (a physical limit of the API, not of the module).\n' % len(runs))
     # module start cost against ping, and pipelining
     lines = ['| ANSIBLE_PIPELINING | ping task, s | ontap.rest.volume no-op task, s | ratio no-op / ping | whole '
              'playbook, s | runs |', '|---|---|---|---|---|---|']
