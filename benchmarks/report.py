@@ -576,12 +576,13 @@ def render(data, plot_name):
     rec = data.get('recommended') or {}
     out = []
     out.append('# Benchmarks: ontap.rest against its peers\n')
-    out.append('Issue 5: faster to notice a finished job, fewer requests, one connection. Every figure below comes '
+    out.append('Issues 5 and 13: faster to notice a finished job, the fewest requests, one connection. Every figure '
+               'below comes '
                'from one run of `%s` on %s, all tools side by side against the same ONTAP simulator '
                '(`tests/simulator`). The run took %s minutes. Raw data: `benchmarks/results/latest.json`.\n'
                % (data.get('command', 'bash benchmarks/run.sh'), data.get('started'),
                   fmt((data.get('duration_s') or 0) / 60.0, 1)))
-    out.append('Regenerate with `bash benchmarks/run.sh` (about 12 minutes on 2 cores, plus half a minute to build '
+    out.append('Regenerate with `bash benchmarks/run.sh` (about 17 minutes on 2 cores, plus half a minute to build '
                '`benchmarks/.venv-peers` on first use). Not part of CI.\n')
     noop_lines, noop = noop_section(data) if data.get('noop') else ([], {})
     fleet_lines, fleet = fleet_section(data) if data.get('fleet') else ([], {})
