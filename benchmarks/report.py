@@ -692,8 +692,8 @@ def render(data, plot_name):
 
 def recommendation(d, long, rec):
     out = ['## Recommended defaults\n']
-    out.append('**return_timeout: %s** (shipped 30), **poll_interval: %s** (unchanged), **max_poll_interval: %s** '
-               '(unchanged).\n' % (rec.get('return_timeout'), fmt(rec.get('poll_interval'), 0),
+    out.append('**return_timeout: %s** (shipped since issue 5), **poll_interval: %s**, **max_poll_interval: %s** '
+               '(both unchanged).\n' % (rec.get('return_timeout'), fmt(rec.get('poll_interval'), 0),
                                    fmt(rec.get('max_poll_interval'), 0)))
     table = long.get('table') or {}
     ship, reck = long.get('ship_key'), long.get('rec_key')
@@ -722,17 +722,16 @@ def recommendation(d, long, rec):
 
 FIXES = {
     'overhead ≤ 1 s + 10 % of D': 'Fix: the recommended `return_timeout: 120` lets ONTAP answer when the job ends '
-    '(no poll, no delay) for every job up to 2 minutes; past that, the backoff restarting at `poll_interval` after '
-    '`return_timeout` still adds up to about half the time already waited (capped at `max_poll_interval`).',
+    '(no poll, no delay) for every job up to 2 minutes; past that, the polls are paced at about 10 % of the time '
+    'already waited (scenario 5).',
     'overhead ≤ ⅓ of netapp.ontap\'s (D ≥ 45)': 'Fix: as above (`return_timeout: 120`): netapp.ontap waits 30 s in '
     'the request and then polls every 30 s, so any job between 30 s and 120 s is noticed at once by us and up to '
     '30 s late by it.',
     'requests per create ≤ 2 (the physical limit) when the job ends within return_timeout': 'Cause: ONTAP\'s 201 '
     'answer lacked a field the task sets (or showed it otherwise), so the object was read again; see the request '
     'breakdown above.',
-    'requests per create ≤ fewest of the same-kind peers': 'Cause: the job outlived the shipped 30 s '
-    '`return_timeout`, and the backoff that restarts at `poll_interval` polls more often than netapp.ontap\'s '
-    'fixed 30 s. Fix: `return_timeout: 120` (3 requests for any job up to 2 minutes: lookup, POST, re-read).',
+    'requests per create ≤ fewest of the same-kind peers': 'Cause: the job outlived `return_timeout`; see the '
+    'request breakdown above.',
     'fleet: wall above the Ansible floor ≤ 0.5 × netapp.ontap\'s': 'Cause: on 2 cores this fleet is bound by '
     'Ansible\'s per-host cost (fork, AnsiballZ packaging, a Python start per task), the same for both collections; '
     'above that floor each task still pays the module start (scenario 6: the no-op task against ping) and its '
@@ -743,8 +742,7 @@ RECOMMENDATION_TEXT = [
     '- `return_timeout` is the only knob that removes polling: ONTAP holds the request and answers the moment the '
     'job ends (HTTP 201/200), so for every job up to `return_timeout` the task makes one write request, polls '
     'nothing and notices the end with no delay. 120 is ONTAP\'s maximum; volume, snapshot, qtree and most SVM jobs '
-    'end well within it. The shipped 30 s leaves the 30–120 s band to the poller, whose backoff restarts at '
-    '`poll_interval` and reaches ~24 s of delay by D = 100 s (more than netapp.ontap\'s fixed 30 s polls).',
+    'end well within it. A lower value (30, the earlier default) leaves the 30–120 s band to the poller.',
     '- Cost of 120: each waiting task keeps one request (one connection, as it always has only one) open for up to '
     '2 minutes instead of 30 s. The number of requests in flight is still at most one per fork, so a fleet\'s peak '
     'against ONTAP\'s connection limit does not change (scenario 3: no busy answers); the client\'s read timeout '
@@ -763,10 +761,9 @@ RECOMMENDATION_TEXT = [
     'the job ends. That is correct behaviour for the budget given; it is worth a sentence in the docs that '
     '`job_timeout` must exceed the expected job duration with some margin.',
     '',
-    'Improvement for the poller itself (not a default): after a 202 the backoff restarts at `poll_interval` although '
-    'the job has already run `return_timeout` seconds. Pausing about 10 % of the time already elapsed (clamped to '
-    '`[poll_interval, max_poll_interval]`) would keep every detection delay under 10 % of D with a logarithmic '
-    'number of polls.',
+    'The poller itself (issue 13): after a 202 each pause is about 10 % of the time already waited (clamped to '
+    '`[poll_interval, max_poll_interval]`), so every detection delay stays within 10 % of D plus `poll_interval` '
+    'with a logarithmic number of polls (scenario 5; the sweep above runs the same poller).',
     '',
 ]
 
