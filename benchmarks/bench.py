@@ -15,8 +15,9 @@ Scenarios: 1 completion overhead (job of D s, D in DURATIONS), 2 idempotent no-o
 3 s jobs, 40 requests in flight at most), 4 long job (long_job.py: our real poller against a time-scaled simulator,
 plus the defaults sweep), 5 detection delay and polls for jobs of 1-30 simulated minutes (detection.py: our real
 poller on the simulator's clock control), 6 requests per create / no-op / delete of every resource module against
-the physical limit, the module start cost against Ansible's ping, ANSIBLE_PIPELINING off and on. Every request is attributed through the simulator's request log: each run logs in as its
-own user, so runs can overlap in time and still be counted apart.
+the physical limit, the module start cost against Ansible's ping, ANSIBLE_PIPELINING off and on. Every request is
+attributed through the simulator's request log: each run logs in as its own user, so runs can overlap in time and
+still be counted apart.
 
 Timing model of scenario 1: real time (time scale 1) for every tool, because the peers' sleeps are real seconds
 that cannot be scaled without patching them. To keep the run short, the runs of one D are started in parallel,
@@ -404,8 +405,8 @@ def scenario_modules(bench, reps):
                                 breakdown=['%s %s -> %s' % (e['method'], e['path'], e['status']) for e in entries])
             res.update(rep=rep, pipelining=pipelining, task_results=tasks)
             bad = [name for name, task in tasks.items() if task.get('status') != 'ok']
-            log('  rep %d pipelining %s: %.1fs%s' % (rep, pipelining, res['wall'],
-                                                    (', failed: %s' % bad) if bad else ''))
+            log('  rep %d pipelining %s: %.1fs%s'
+                % (rep, pipelining, res['wall'], (', failed: %s' % bad) if bad else ''))
             runs.append(res)
     return runs
 

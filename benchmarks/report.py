@@ -387,8 +387,8 @@ def detection_section(data):
                 num(max(r['connections'] for r in cell))))
             rows.append(('detection delay ≤ 10 % of D + poll_interval (every run)', subject, duration,
                          fmt(max(delays) if delays else None), fmt(bound, 1), ok,
-                         None if ok else 'D = %s: %s' % (duration, '; '.join(r['message'] for r in failed[:1])
-                                                          or 'delays %s' % [fmt(x) for x in delays])))
+                         None if ok else 'D = %s: %s' % (
+                             duration, '; '.join(r['message'] for r in failed[:1]) or 'delays %s' % [fmt(x) for x in delays])))
             conns = max(r['connections'] for r in cell)
             rows.append(('exactly one TCP connection per task', subject, duration, num(conns), '1', conns == 1, None))
     out.append('')
@@ -431,8 +431,8 @@ def modules_section(data):
                                                        ('; ' + str(bad[0].get('msg'))) if bad else '')))
             rows.append(('exactly one TCP connection per task', 'ontap.rest.%s (%s)' % (module, what), None,
                          num(conns), '1', conns == 1 or (reqs == 0), None))
-        out.append('| ontap.rest.%s | %s | %s | %s | %s |' % (module, cells[0], cells[1], cells[2],
-                                                               'yes' if all(limits_ok) else 'no'))
+        out.append('| ontap.rest.%s | %s | %s | %s | %s |'
+                   % (module, cells[0], cells[1], cells[2], 'yes' if all(limits_ok) else 'no'))
     out.append('')
     out.append('Cells: median requests / most TCP connections / median task wall time of %d runs (pipelining off '
                'and on together); 2 s jobs, so every job ends within `return_timeout`. ontap.rest.snapshot\'s limit is '
@@ -693,8 +693,8 @@ def render(data, plot_name):
 def recommendation(d, long, rec):
     out = ['## Recommended defaults\n']
     out.append('**return_timeout: %s** (shipped since issue 5), **poll_interval: %s**, **max_poll_interval: %s** '
-               '(both unchanged).\n' % (rec.get('return_timeout'), fmt(rec.get('poll_interval'), 0),
-                                   fmt(rec.get('max_poll_interval'), 0)))
+               '(both unchanged).\n'
+               % (rec.get('return_timeout'), fmt(rec.get('poll_interval'), 0), fmt(rec.get('max_poll_interval'), 0)))
     table = long.get('table') or {}
     ship, reck = long.get('ship_key'), long.get('rec_key')
 
