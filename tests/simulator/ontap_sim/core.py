@@ -6,7 +6,6 @@ One :class:`Simulator` serves one Flask app. Its ``lock`` (an RLock) guards the 
 
 import collections
 import threading
-import time
 from dataclasses import asdict, dataclass
 from typing import Any, Deque, Dict, List, Optional, Tuple
 

@@ -1,5 +1,6 @@
 """The job protocol: return_timeout, states, pause/resume/cancel, retention, collection queries."""
 
+import threading
 import time
 
 import pytest
@@ -168,7 +169,6 @@ def test_return_records_on_post(api):
 def test_a_held_request_follows_a_clock_jump(api, sim, job_seconds, status):
     """Issue 13: return_timeout is simulated time, so POST /_sim/clock ends a held request at once, as the same wait
     in real time would (201 when the job ended, 202 when it still runs): long jobs cost no real minutes."""
-    import threading
     sim.set_job("POST", "/api/storage/volumes", seconds=job_seconds)
     answers = []
     thread = threading.Thread(target=lambda: answers.append(
