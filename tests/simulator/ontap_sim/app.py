@@ -1,6 +1,7 @@
 """The Flask application: authentication, the request log, request-level faults, error rendering.
 
-``create_app(sim)`` registers the ONTAP API blueprint (``/api``) and the control blueprint (``/_sim``).
+``create_app(sim)`` registers the ONTAP API blueprint (``/api``), the control blueprint (``/_sim``) and ZAPI
+(:mod:`ontap_sim.zapi`: the XML servlet and ``/_sim/zapi``).
 Every ``/api`` request is timed and appended to the request log with the client's ``address:port`` as the
 connection id, so tests can count TCP connections.
 """
@@ -20,6 +21,7 @@ from .control import control
 from .core import Simulator
 from .errors import ApiError
 from .tls import common_name
+from .zapi import ZAPI_PATH, install_zapi
 
 WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
 
@@ -70,6 +72,8 @@ SVM_WRITE_PREFIXES = ("/api/storage/volumes", "/api/storage/qtrees", "/api/clust
 
 def _authorize(role: str) -> None:
     """403 code 6 for what ``role`` may not do (object-level SVM scoping is done by the views)."""
+    if request.path == ZAPI_PATH:
+        return  # ZAPI answers privilege errors itself (errno 13003, ontap_sim.zapi)
     forbidden = ApiError(403, "not authorized for that command", "6")
     if role == "readonly" and request.method in WRITE_METHODS:
         raise forbidden
@@ -210,4 +214,5 @@ def create_app(sim: Simulator) -> Flask:
             return Response(json.dumps({"error": err.description}), status=code, mimetype="application/json")
         return reply({"error": {"message": err.description or "error", "code": str(code)}}, code)
 
+    install_zapi(app, sim)
     return app

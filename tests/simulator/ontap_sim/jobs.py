@@ -121,6 +121,8 @@ class Job:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, spec: JobSpec, created: float, queued_seconds: float) -> None:
         self.uuid = str(uuidlib.uuid4())
+        #: The integer job id ZAPI and the CLI show ("Job 1369 started"); set by :meth:`JobEngine.start`.
+        self.id = 0
         self.spec = spec
         self.created = created
         self.queued_seconds = queued_seconds
@@ -189,6 +191,8 @@ class JobEngine:
         self.jobs: Dict[str, Job] = {}
         self.on_change: Optional[Callable[[], None]] = None
         self.on_advance: Optional[Callable[[], None]] = None
+        #: The next integer job id (ids keep counting across ``clear``, as ONTAP's do across job deletions).
+        self.next_id = 1000
 
     def clear(self) -> None:
         """Forget every job."""
@@ -198,6 +202,7 @@ class JobEngine:
         """Create a job from ``spec`` now; it is queued for a short moment, then runs."""
         now = self.clock.now()
         job = Job(spec, now, min(self.queued_seconds, spec.seconds / 2.0))
+        job.id, self.next_id = self.next_id, self.next_id + 1
         self.jobs[job.uuid] = job
         self._step(job, now)
         return job
@@ -209,6 +214,11 @@ class JobEngine:
         if job is None:
             raise not_found("uuid")
         return job
+
+    def by_id(self, job_id: int) -> Optional[Job]:
+        """The live job with integer id ``job_id`` (ZAPI ``job-id``), or None."""
+        self.advance()
+        return next((job for job in self.jobs.values() if job.id == job_id), None)
 
     def advance(self) -> None:
         """Bring all jobs to the current simulated time, finishing (and applying) those that are due.
