@@ -201,6 +201,9 @@ class OntapNoRestError(OntapError):
         msg = '%s: this system has no ONTAP REST API (9.6+ needed): GET /api/cluster answered 404' % host
         if detail:
             msg += ' (%s)' % detail
+        # No silent switch to ZAPI (issue 12): name the modules that speak it.
+        msg += ('. For such a system use ontap.rest.zapi (any ZAPI call) and ontap.rest.job with id: (a job by its '
+                'integer id), which use ZAPI through netapp-lib')
         super(OntapNoRestError, self).__init__(msg + '.')
 
 

@@ -35,6 +35,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import (
     OntapOptionError,
     OntapTransportError,
 )
+from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import read_zapi_job
 
 NON_TERMINAL = ('queued', 'running', 'paused')
 TERMINAL = ('success', 'failure')
@@ -234,15 +235,20 @@ class JobWaitResult(object):
 
 
 class _Tracked(object):
-    """One job being waited for."""
+    """One job being waited for, read by its ``uuid`` (REST) or, with ``key='id'``, by its integer ``id`` (ZAPI;
+    ``self.uuid`` then holds the id, the key every read and message uses)."""
 
-    def __init__(self, job):
+    def __init__(self, job, key='uuid'):
         if isinstance(job, dict):
             self.job = dict(job)
         else:
-            self.job = {'uuid': job}
-        self.uuid = self.job.get('uuid') or _uuid_from_links(self.job)
-        if not self.uuid:
+            self.job = {key: job}
+        if key == 'id':
+            self.uuid = self.job.get('id')
+            self.job.setdefault('uuid', None)
+        else:
+            self.uuid = self.job.get('uuid') or _uuid_from_links(self.job)
+        if not self.uuid and key != 'id':
             raise OntapError('ONTAP returned a job without a uuid (%r); it cannot be followed and the outcome was not '
                              'verified.' % (job,))
         self.job.setdefault('uuid', self.uuid)
@@ -270,9 +276,11 @@ class JobPoller(object):
     :param read_job: ``read_job(uuid) -> job dict``; may raise :class:`OntapApiError` / :class:`OntapTransportError`.
     :param options: :class:`WaitOptions` (validated here).
     :param clock: monotonic seconds. :param sleep: pause(seconds). :param rand: ``[0, 1)`` for jitter.
+    :param key: ``'uuid'`` (REST jobs) or ``'id'`` (ZAPI jobs, read by integer id with :func:`zapi_job_reader`).
     """
 
-    def __init__(self, read_job, options, clock=time.monotonic, sleep=time.sleep, rand=random.random):
+    def __init__(self, read_job, options, clock=time.monotonic, sleep=time.sleep, rand=random.random, key='uuid'):
+        self.key = key
         self.read_job = read_job
         self.options = options.validate()
         self.clock = clock
@@ -353,7 +361,7 @@ class JobPoller(object):
         :returns: :class:`JobWaitResult` (``not_waited`` without any GET when ``wait_for_completion`` is false).
         :raises OntapJobStateError: a job read gave a missing or unknown state.
         """
-        tracked = [_Tracked(job) for job in jobs]
+        tracked = [_Tracked(job, self.key) for job in jobs]
         if not tracked:
             raise OntapError('No job to wait for.')
         for item in tracked:
@@ -365,6 +373,34 @@ class JobPoller(object):
                 item.read_at = 0.0   # the caller saw it going: at the deadline it is timed_out, not unreadable
         read_first = any(item.outcome is None and item.state not in NON_TERMINAL for item in tracked)
         return self._poll(tracked, started_at, read_first, budget)
+
+    def wait_zapi(self, starts, started_at):
+        """Wait after an asynchronous ZAPI call: the same outcomes, deadline, backoff and messages as :meth:`wait`.
+
+        :param starts: the job(s) the answer named (``zapi_jobs.parse_start``): ``succeeded`` -> ``success`` without
+            a read (like HTTP 200/201), ``failed`` -> ``failure`` with ``result-error-code``/``result-error-message``,
+            ``in_progress`` -> polled by id (``not_waited`` without a read when ``wait_for_completion`` is false).
+        :param started_at: ``clock()`` taken before the call was sent.
+        :returns: :class:`JobWaitResult`. Needs a poller made with ``key='id'`` and :func:`zapi_job_reader`.
+        :raises OntapError: no job named. :raises OntapJobStateError: a job read gave a missing or unknown state.
+        """
+        if not starts:
+            raise OntapError('The ZAPI answer named no job to wait for; the outcome was not verified.')
+        tracked = []
+        for start in starts:
+            item = _Tracked({'id': start.get('jobid'), 'uuid': None}, 'id')
+            if start['status'] == 'succeeded':
+                item.outcome, item.how = 'success', 'zapi-succeeded'
+                item.job['state'] = 'success'
+            elif start['status'] == 'failed':
+                item.outcome, item.how = 'failure', 'zapi-failed'
+                item.job.update(state='failure', message=start.get('error_message'), code=start.get('error_code'))
+            elif not self.options.wait_for_completion:
+                item.outcome = 'not_waited'
+            tracked.append(item)
+        if all(item.outcome is not None for item in tracked):
+            return self._result(tracked, started_at, 0)
+        return self._poll(tracked, started_at, read_first=False)
 
     # -- the loop ----------------------------------------------------------------------------------------------
 
@@ -454,6 +490,13 @@ class JobPoller(object):
 
     def _sentence(self, item, elapsed):
         outcome, uuid = item.outcome, item.uuid
+        if item.how == 'zapi-succeeded':
+            return ('Job %s finished successfully before the ZAPI call answered (result-status succeeded; no job read '
+                    'is needed then)' % (uuid if uuid is not None else '(no job id)'))
+        if item.how == 'zapi-failed':
+            return ('The ZAPI call failed (result-status failed%s): result-error-code %s, result-error-message "%s"'
+                    % (', job %s' % uuid if uuid is not None else '', item.job.get('code'),
+                       item.job.get('message') or '(none given)'))
         if outcome == 'success' and item.how and item.how.startswith('http'):
             return ('Job %s finished successfully within return_timeout (HTTP %s, state success; ONTAP reports its '
                     'message and code only on a job read, which is not needed then)' % (uuid, item.how[4:]))
@@ -541,6 +584,16 @@ def job_reader(client, fields=JOB_FIELDS):
                 chosen['fields'] = '*'
                 return client.request('GET', 'cluster/jobs/%s' % uuid, query={'fields': '*'}, retry=False).body
             raise
+    return read_job
+
+
+def zapi_job_reader(connection):
+    """A ``read_job(job_id) -> job dict`` for :class:`JobPoller` with ``key='id'``: ZAPI ``job-get-iter`` by the
+    integer job id through ``connection`` (``zapi.ZapiConnection``), the 16 ZAPI states mapped as NetApp maps them
+    (``zapi_jobs.zapi_job``: REST ``state`` plus the raw ``zapi_state``). No match is an ``is_not_found`` error, so
+    the poller's bounded not-found re-reads apply."""
+    def read_job(job_id):
+        return read_zapi_job(lambda api, args: connection.call(api, args), job_id)
     return read_job
 
 

@@ -19,6 +19,10 @@ description:
     when ONTAP accepted one that changes the job's state. Not every job supports them; ONTAP's refusal is reported
     with its code (458783 pause not supported, 458784 cancel not supported).
   - O(uuid) must be a UUID; a malformed one is refused before anything is sent.
+  - O(id) names a job by the integer id that ZAPI and the CLI show (C(Job 1369 started), C(job show -id)), for jobs
+    started by ZAPI tools or from the CLI, and on clusters without the REST API. It is read over ZAPI
+    (C(job-get-iter)) with netapp-lib, with the same poller, outcomes and messages as O(uuid); the ZAPI state is kept
+    in RV(job.zapi_state). Only O(action=wait) is offered with O(id).
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -37,9 +41,15 @@ attributes:
     support: none
 options:
   uuid:
-    description: UUID of the job.
+    description:
+      - UUID of the job (read over REST, C(/api/cluster/jobs/{uuid})).
+      - Exactly one of O(uuid) and O(id) is required.
     type: str
-    required: true
+  id:
+    description:
+      - Integer id of the job, as ZAPI and the ONTAP CLI show it (read over ZAPI, C(job-get-iter); needs netapp-lib).
+      - Exactly one of O(uuid) and O(id) is required. Only with O(action=wait).
+    type: int
   action:
     description:
       - V(wait) waits until the job is terminal (V(success) or V(failure)) or O(job_timeout) runs out.
@@ -50,6 +60,8 @@ options:
     type: str
     choices: [wait, pause, resume, cancel]
     default: wait
+requirements:
+  - netapp-lib (Python library, on the host that runs the module), only with O(id)
 notes:
   - ONTAP deletes a job about 300 seconds after it ends. A job that is no longer there is reported as not found,
     with that reason; check the resource it acted on instead.
@@ -77,6 +89,14 @@ EXAMPLES = r'''
     uuid: "{{ split.job.uuid }}"
     job_timeout: 14400
     max_poll_interval: 60
+
+- name: Wait for a job started from the CLI ("Job 1369 started"), over ZAPI
+  ontap.rest.job:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    id: 1369
+    job_timeout: 3600
 
 - name: Cancel a job
   ontap.rest.job:
@@ -119,10 +139,12 @@ job_wait:
 '''
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapJobStateError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JOB_FIELDS, TERMINAL
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JOB_FIELDS, TERMINAL, JobPoller, zapi_job_reader
 from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_uuid
 from ansible_collections.ontap.rest.plugins.module_utils.results import Result
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
+from ansible_collections.ontap.rest.plugins.module_utils.zapi import connection_from_params
+from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import read_zapi_job
 
 #: ONTAP error codes of PATCH /cluster/jobs/{uuid}?action=... (ONTAP REST API reference, cluster/jobs).
 ALREADY_TERMINAL = '458762'
@@ -137,9 +159,10 @@ WANTED = dict(pause='paused', resume='running', cancel='ended')
 
 def main():
     ontap = OntapModule(dict(
-        uuid=dict(type='str', required=True),
+        uuid=dict(type='str'),
+        id=dict(type='int'),
         action=dict(type='str', choices=['wait', 'pause', 'resume', 'cancel'], default='wait'),
-    ))
+    ), mutually_exclusive=[('uuid', 'id')], required_one_of=[('uuid', 'id')])
     ontap.run(run)
 
 
@@ -165,13 +188,17 @@ def unchanged(uuid, action, state):
     return None
 
 
-def wait(ontap, uuid, job, started):
-    """``action: wait``: never ``changed`` (waiting changes nothing), whatever the outcome."""
+def wait(ontap, uuid, job, started, poller=None):
+    """``action: wait``: never ``changed`` (waiting changes nothing), whatever the outcome. ``poller``: a ZAPI
+    :class:`JobPoller` (``key='id'``) for a job named by ``id``; ``None`` waits over REST."""
     if ontap.check_mode and job.get('state') not in TERMINAL:
         return ontap.result(False, job=job, msg='Check mode: job %s is %s; not polled.' % (uuid, job.get('state')))
     try:
         # The job as just read counts as the first poll: a terminal job ends the wait without another GET.
-        result = ontap.wait_for_jobs([job], started_at=started)
+        if poller is not None:
+            result = poller.wait_for([job], started)
+        else:
+            result = ontap.wait_for_jobs([job], started_at=started)
     except OntapJobStateError as exc:
         return ontap.failure(str(exc), changed=False, job=exc.job)
     if result.ok:
@@ -179,7 +206,31 @@ def wait(ontap, uuid, job, started):
     return ontap.failure(result.message, changed=False, **result.as_result())
 
 
+def run_by_id(ontap):
+    """A job named by its integer id: read and waited for over ZAPI (``job-get-iter``), the shared poller."""
+    job_id = ontap.params['id']
+    if job_id <= 0:
+        return ontap.failure('id must be a positive integer job id (as the CLI shows it), not %d. Nothing was sent.'
+                             % job_id)
+    if ontap.params['action'] != 'wait':
+        return ontap.failure('action %s is not offered with id (ZAPI); use action wait, or uuid (REST) for %s. '
+                             'Nothing was sent.' % (ontap.params['action'], ontap.params['action']))
+    connection = connection_from_params(ontap.params)
+    started = ontap.clock()
+    try:
+        job = read_zapi_job(lambda api, args: connection.call(api, args), job_id)
+    except OntapApiError as exc:
+        if exc.is_not_found:
+            return ontap.failure('Job %d was not found (%s). %s' % (job_id, str(exc).rstrip('.'), PURGED_HINT))
+        raise
+    poller = JobPoller(zapi_job_reader(connection), ontap.wait_options(wait_for_completion=True), clock=ontap.clock,
+                       sleep=ontap.sleep, key='id')
+    return wait(ontap, job_id, job, started, poller)
+
+
 def run(ontap):
+    if ontap.params['id'] is not None:
+        return run_by_id(ontap)
     uuid = check_job_uuid(ontap.params['uuid'])
     action = ontap.params['action']
     started = ontap.clock()
