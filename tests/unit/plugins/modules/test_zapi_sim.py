@@ -1,0 +1,303 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Issue 12: ZAPI through netapp-lib's real server class, over the wire, against the simulator's ZAPI servlet.
+
+netapp-lib's ``NaServer`` (subclassed by ``module_utils/zapi.py``) sends real HTTPS requests to the simulator, which
+shares its job engine with REST: one job is readable by REST uuid and by ZAPI id. The modules run in-process
+(``main()`` with patched arguments); the simulator's request log is the witness (one entry per HTTP request). Jobs
+that must stay live are held by a job rule and ended by a ZAPI state script or a release, never by a timer.
+Skipped when the simulator package or netapp-lib is not installed.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import sys
+
+import pytest
+
+testing = pytest.importorskip('ontap_sim.testing')
+requests = pytest.importorskip('requests')
+pytest.importorskip('netapp_lib')
+trustme = pytest.importorskip('trustme')
+
+sys.path.insert(0, os.path.dirname(__file__))
+from scripted_transport import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
+
+# pylint: disable=wrong-import-position
+from ansible_collections.ontap.rest.plugins.module_utils import zapi as zapi_utils  # noqa: E402
+from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import (  # noqa: E402
+    OntapZapiError,
+    OntapZapiTransportError,
+)
+from ansible_collections.ontap.rest.plugins.modules import job as job_module  # noqa: E402
+from ansible_collections.ontap.rest.plugins.modules import request as request_module  # noqa: E402
+from ansible_collections.ontap.rest.plugins.modules import zapi as zapi_module  # noqa: E402
+
+SERVLET = '/servlets/netapp.servlets.admin.XMLrequest_filer'
+HOLD = 100000
+CREATE_ARGS = {'volume-name': None, 'aggr-list': [{'aggr-name': 'aggr1'}], 'size': '20m'}
+
+
+@pytest.fixture(scope='module')
+def sim():
+    with testing.SimServer(job_seconds=0.3) as server:
+        yield server
+
+
+@pytest.fixture
+def api(sim):
+    """``api(method, path, **kwargs) -> requests.Response``: a direct REST call to the simulator."""
+    sim.reset()
+    session = requests.Session()
+    session.trust_env = False
+    session.auth = (sim.username, sim.password)
+
+    def call(method, path, **kwargs):
+        kwargs.setdefault('verify', sim.ca_path)
+        return session.request(method, sim.url + '/api/' + path.lstrip('/'), **kwargs)
+    yield call
+    session.close()
+
+
+@pytest.fixture
+def run(sim, capsys):
+    """``run(module, check_mode=False, **args) -> result dict`` of one in-process module run."""
+    def run_module(module, check_mode=False, **args):
+        base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
+                    ca_path=sim.ca_path, validate_certs=True, poll_interval=0.05, max_poll_interval=0.1,
+                    job_timeout=20.0)
+        base.update(args)
+        if check_mode:
+            base['_ansible_check_mode'] = True
+        capsys.readouterr()
+        with patch_module_args(base):
+            with pytest.raises(SystemExit):
+                module.main()
+        return json.loads(capsys.readouterr().out)
+    return run_module
+
+
+def connection(sim, **options):
+    params = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password, ca_path=sim.ca_path)
+    params.update(options)
+    return zapi_utils.ZapiConnection(**params)
+
+
+def servlet_log(sim):
+    return [entry for entry in sim.log() if entry['path'] == SERVLET]
+
+
+def create_args(name):
+    return dict(CREATE_ARGS, **{'volume-name': name})
+
+
+def zapi_jobs(sim):
+    return dict((job['uuid'], job) for job in sim.control('GET', '/zapi/jobs')['jobs'])
+
+
+def script(sim, job_id, states, message=None, code=None):
+    body = {'states': states}
+    if message is not None:
+        body.update(message=message, code=code)
+    return sim.control('POST', '/zapi/jobs/%d/states' % job_id, body)
+
+
+# -- netapp-lib's server class over the wire ---------------------------------------------------------------------
+
+def test_https_with_the_simulators_ca_one_http_request_per_call(sim, api):
+    sim.clear_log()
+    conn = connection(sim)
+    version = conn.get_version()
+    assert version['major'] == 13 and 'NetApp Release' in version['version']
+    conn.call('volume-get-iter', {'query': {'volume-attributes': {'volume-id-attributes': {'name': 'nothing'}}}})
+    log = servlet_log(sim)
+    assert [entry['status'] for entry in log] == [200, 200]          # no 401 round trip: auth is sent up front
+    assert len(set(entry['connection'] for entry in log)) == 2       # netapp-lib: a connection per call
+
+
+def test_validate_certs_false_works_without_a_ca(sim, api):
+    assert connection(sim, ca_path=None, validate_certs=False).get_version()['generation'] == 9
+
+
+def test_a_wrong_ca_is_a_tls_error_naming_ca_path(sim, api, tmp_path):
+    other = tmp_path / 'other-ca.pem'
+    trustme.CA().cert_pem.write_to_path(str(other))
+    sim.clear_log()
+    with pytest.raises(OntapZapiTransportError) as caught:
+        connection(sim, ca_path=str(other)).get_version()
+    assert caught.value.kind == 'tls' and 'ca_path' in str(caught.value) and not caught.value.outcome_unknown
+    assert servlet_log(sim) == []                                    # refused before anything was sent
+
+
+def test_a_bad_password_is_a_401_in_one_request_and_never_shows_the_password(sim, api):
+    sim.clear_log()
+    with pytest.raises(OntapZapiError) as caught:
+        connection(sim, password='wrong-secret-1').get_version()
+    assert caught.value.status == 401 and caught.value.is_auth and 'wrong-secret-1' not in str(caught.value)
+    assert [entry['status'] for entry in servlet_log(sim)] == [401]
+
+
+def test_http_timeout_bounds_one_call(sim, api):
+    sim.add_fault('slow', method='POST', path=SERVLET, seconds=5, count=1)
+    with pytest.raises(OntapZapiTransportError) as caught:
+        connection(sim, http_timeout=0.5).get_version()
+    assert caught.value.kind == 'timeout' and '0.5' in str(caught.value)
+
+
+def test_values_netapp_lib_would_drop_survive():
+    from netapp_lib.api.zapi import zapi as netapp_zapi   # pylint: disable=import-outside-toplevel
+    elem = zapi_utils.build_element('volume-modify-iter', {'attributes': {'percentage-snapshot-reserve': 0,
+                                                                          'is-atime-update-enabled': False,
+                                                                          'comment': ''}}, netapp_zapi.NaElement)
+    text = elem.to_string().decode()
+    assert '<percentage-snapshot-reserve>0</percentage-snapshot-reserve>' in text
+    assert '<is-atime-update-enabled>false</is-atime-update-enabled>' in text
+
+
+# -- ontap.rest.zapi: create and resize through the shared poller ------------------------------------------------
+
+def test_zapi_creates_and_resizes_a_volume_with_the_job_contract(sim, api, run):
+    result = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('zv1'))
+    assert result['changed'] and not result.get('failed'), result
+    assert result['job_wait']['outcome'] == 'success' and result['job_wait']['polls'] >= 1, result
+    job = result['job']
+    assert job['state'] == job['zapi_state'] == 'success' and isinstance(job['id'], int) and job['uuid'], job
+    assert job['svm'] == {'name': 'svm1'} and result['response']['result-status'] == 'in_progress'
+    # the same job, read over REST by its uuid
+    assert api('GET', 'cluster/jobs/%s' % job['uuid']).json()['state'] == 'success'
+    records = api('GET', 'storage/volumes', params={'name': 'zv1', 'fields': 'size'}).json()['records']
+    assert records and records[0]['size'] == 20 * 1024 * 1024
+
+    result = run(zapi_module, api='volume-size-async', vserver='svm1', args={'volume-name': 'zv1', 'new-size': '+10m'})
+    assert result['changed'] and result['job_wait']['outcome'] == 'success', result
+    assert api('GET', 'storage/volumes', params={'name': 'zv1', 'fields': 'size'}).json()['records'][0]['size'] == \
+        30 * 1024 * 1024
+
+    found = run(zapi_module, api='volume-get-iter', read_only=True,
+                args={'query': {'volume-attributes': {'volume-id-attributes': {'name': 'zv1'}}}})
+    assert found['changed'] is False and found['response']['num-records'] == '1', found
+    attrs = found['response']['attributes-list'][0]['volume-attributes']
+    assert attrs['volume-space-attributes']['size'] == str(30 * 1024 * 1024)
+    assert 'job' not in found and 'job_wait' not in found
+
+
+def test_zapi_check_mode_sends_only_read_only_calls(sim, api, run):
+    sim.clear_log()
+    result = run(zapi_module, check_mode=True, api='volume-create-async', vserver='svm1', args=create_args('zv2'))
+    assert result['changed'] and result['would_send'] == [{'api': 'volume-create-async', 'args': create_args('zv2'),
+                                                           'vserver': 'svm1'}], result
+    assert servlet_log(sim) == []
+    result = run(zapi_module, check_mode=True, api='system-get-version', read_only=True)
+    assert result['changed'] is False and 'version' in result['response'] and len(servlet_log(sim)) == 1
+
+
+def test_a_failed_start_keeps_ontaps_result_error_message(sim, api, run):
+    sim.set_job('POST', '/api/storage/volumes', seconds=0, outcome='failure', code=917536,
+                message='Aggregate aggr1 has not enough space', count=1)
+    result = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('zv3'))
+    assert result['failed'] and result['changed'] is False, result
+    assert 'Aggregate aggr1 has not enough space' in result['msg'] and '917536' in result['msg'], result
+    assert result['job_wait'] == dict(result['job_wait'], outcome='failure', polls=0)
+    assert result['response']['result-status'] == 'failed'
+
+
+@pytest.mark.parametrize('terminal', ['failure', 'error', 'quit', 'dead'])
+def test_zapi_only_states_keep_the_wait_going_and_each_terminal_one_ends_it_with_its_message(sim, api, run,
+                                                                                            terminal):
+    sim.hold_jobs('POST', '/api/storage/volumes', count=1)
+    started = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('zs_' + terminal),
+                  wait_for_completion=False)
+    assert started['job_wait']['outcome'] == 'not_waited' and started['changed'], started
+    job_id = started['job']['id']
+    middle = ['initial', 'queued', 'waiting', 'pausing', 'quitting', 'reschedule', 'restart', 'dormant', 'unknown',
+              'paused', 'running']
+    script(sim, job_id, middle + [terminal], message='Node node1 went away (%s)' % terminal, code=983)
+    result = run(job_module, id=job_id)
+    assert result['failed'] and result['changed'] is False, result
+    assert result['job_wait']['outcome'] == 'failure' and result['job_wait']['polls'] == len(middle), result
+    assert result['job']['zapi_state'] == terminal and result['job']['code'] == 983
+    assert 'Node node1 went away (%s)' % terminal in result['msg'], result
+    # REST reads the same job as failure
+    assert api('GET', 'cluster/jobs/%s' % result['job']['uuid']).json()['state'] == 'failure'
+
+
+def test_rest_started_job_followed_by_zapi_id_and_zapi_started_job_by_rest_uuid(sim, api, run):
+    # REST start, ZAPI follow
+    sim.hold_jobs('POST', '/api/storage/volumes', count=2)
+    answer = api('POST', 'storage/volumes', params={'return_timeout': 0},
+                 json={'name': 'xr1', 'svm': {'name': 'svm1'}, 'aggregates': [{'name': 'aggr1'}], 'size': 20971520})
+    uuid = answer.json()['job']['uuid']
+    job_id = zapi_jobs(sim)[uuid]['id']
+    script(sim, job_id, ['waiting', 'success'])
+    by_id = run(job_module, id=job_id)
+    assert by_id['job_wait']['outcome'] == 'success' and by_id['job']['uuid'] == uuid, by_id
+    by_uuid = run(job_module, uuid=uuid)
+    assert by_uuid['job_wait']['outcome'] == 'success' and not by_uuid.get('failed'), by_uuid
+    # ZAPI start, REST follow
+    started = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('xr2'),
+                  wait_for_completion=False)
+    uuid2 = [u for u, j in zapi_jobs(sim).items() if j['id'] == started['job']['id']][0]
+    sim.release(uuid2)
+    by_uuid = run(job_module, uuid=uuid2)
+    by_id = run(job_module, id=started['job']['id'])
+    assert by_uuid['job_wait']['outcome'] == by_id['job_wait']['outcome'] == 'success', (by_uuid, by_id)
+    assert by_id['job']['uuid'] == by_uuid['job']['uuid'] == uuid2
+    names = [r['name'] for r in api('GET', 'storage/volumes', params={'name': 'xr*'}).json()['records']]
+    assert sorted(names) == ['xr1', 'xr2']
+
+
+def test_job_id_unknown_is_not_found_with_the_purge_hint(sim, api, run):
+    result = run(job_module, id=987654)
+    assert result['failed'] and 'Job 987654 was not found' in result['msg'] and '300 seconds' in result['msg'], result
+
+
+def test_job_id_offers_wait_only(sim, api, run):
+    result = run(job_module, id=1000, action='cancel')
+    assert result['failed'] and 'not offered with id' in result['msg'], result
+
+
+def test_errno_15661_and_13003_are_clear_errors(sim, api, run):
+    result = run(zapi_module, api='volume-size-async', vserver='svm1', args={'volume-name': 'absent', 'new-size': '1g'})
+    assert result['failed'] and 'errno 15661' in result['msg'] and 'exception' not in result, result
+    sim.add_user('viewer', 'viewer-pass-1', role='readonly')
+    result = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('zr'), username='viewer',
+                 password='viewer-pass-1')
+    assert result['failed'] and 'errno 13003' in result['msg'] and 'viewer-pass-1' not in json.dumps(result), result
+
+
+@pytest.mark.parametrize('kind', ['non_xml', 'no_results'])
+def test_answers_that_are_not_zapi_are_errors_never_tracebacks(sim, api, run, kind):
+    sim.control('POST', '/zapi/faults', {'kind': kind, 'api': 'volume-create-async'})
+    result = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('zn_' + kind))
+    assert result['failed'] and 'not a ZAPI answer' in result['msg'] and 'exception' not in result, result
+    assert result['changed'] and 'outcome is unknown' in result['msg']   # a write whose answer was unusable
+
+
+def test_http_500_on_a_zapi_write_says_the_outcome_is_unknown(sim, api, run):
+    sim.control('POST', '/zapi/faults', {'kind': 'http', 'status': 500, 'api': 'volume-create-async'})
+    result = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('z500'))
+    assert result['failed'] and result['changed'] and 'HTTP 500' in result['msg'], result
+
+
+def test_a_system_without_rest_names_the_zapi_modules_and_zapi_still_works(sim, api, run):
+    sim.control('PATCH', '/zapi/config', {'rest_disabled': True})
+    result = run(request_module, path='storage/volumes')
+    assert result['failed'] and 'ontap.rest.zapi' in result['msg'] and 'ontap.rest.job with id' in result['msg'], result
+    result = run(zapi_module, api='system-get-version', read_only=True)
+    assert not result.get('failed') and 'version' in result['response'], result
+
+
+def test_missing_netapp_lib_fails_only_the_zapi_paths(sim, api, run, monkeypatch):
+    monkeypatch.setattr(zapi_utils, 'HAS_NETAPP_LIB', False)
+    monkeypatch.setattr(zapi_utils, 'NETAPP_LIB_IMPORT_ERROR', 'ImportError: No module named netapp_lib')
+    result = run(zapi_module, api='system-get-version', read_only=True)
+    assert result['failed'] and 'netapp-lib' in result['msg'] and 'exception' not in result, result
+    result = run(job_module, id=1)
+    assert result['failed'] and 'netapp-lib' in result['msg'], result
+    answer = api('POST', 'storage/volumes', params={'return_timeout': 30},
+                 json={'name': 'nl1', 'svm': {'name': 'svm1'}, 'aggregates': [{'name': 'aggr1'}], 'size': 20971520})
+    result = run(job_module, uuid=answer.json()['job']['uuid'])      # REST needs no netapp-lib
+    assert not result.get('failed') and result['job_wait']['outcome'] == 'success', result
