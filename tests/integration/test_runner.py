@@ -227,4 +227,5 @@ def test_execution_environment_metadata_lists_requests(tmp_path):
     deps = yaml.safe_load(proc.stdout)
     python = [line.split('#')[0].strip() for line in deps['python']]
     assert any(line.startswith('requests') for line in python), proc.stdout
+    assert any(line.startswith('netapp-lib') for line in python), proc.stdout     # ZAPI door (issue 12)
     assert not any(line.startswith('ansible-core') or line.startswith('ansible ') for line in python), proc.stdout
