@@ -593,7 +593,7 @@ def zapi_job_reader(connection):
     (``zapi_jobs.zapi_job``: REST ``state`` plus the raw ``zapi_state``). No match is an ``is_not_found`` error, so
     the poller's bounded not-found re-reads apply."""
     def read_job(job_id):
-        return read_zapi_job(lambda api, args: connection.call(api, args), job_id)
+        return read_zapi_job(connection.call, job_id)
     return read_job
 
 

@@ -199,8 +199,8 @@ class ZapiConnection(object):
         if username and not cert_filepath:
             header = 'Basic ' + base64.b64encode(('%s:%s' % (username, password or '')).encode('utf-8')).decode('ascii')
             self._secrets.append(header[6:])
-        self.url = 'https://%s:%d/%s' % ('[%s]' % hostname.strip('[]') if ':' in hostname else hostname, port,
-                                          netapp_zapi.NaServer.URL_FILER)
+        where = '[%s]' % hostname.strip('[]') if ':' in hostname else hostname
+        self.url = 'https://%s:%d/%s' % (where, port, netapp_zapi.NaServer.URL_FILER)
         try:
             context = self._ssl_context(cert_filepath, key_filepath)
         except (OSError, ssl.SSLError, ValueError) as exc:

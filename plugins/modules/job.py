@@ -22,7 +22,7 @@ description:
   - O(id) names a job by the integer id that ZAPI and the CLI show (C(Job 1369 started), C(job show -id)), for jobs
     started by ZAPI tools or from the CLI, and on clusters without the REST API. It is read over ZAPI
     (C(job-get-iter)) with netapp-lib, with the same poller, outcomes and messages as O(uuid); the ZAPI state is kept
-    in RV(job.zapi_state). Only O(action=wait) is offered with O(id).
+    in C(zapi_state) in RV(job). Only O(action=wait) is offered with O(id).
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -218,7 +218,7 @@ def run_by_id(ontap):
     connection = connection_from_params(ontap.params)
     started = ontap.clock()
     try:
-        job = read_zapi_job(lambda api, args: connection.call(api, args), job_id)
+        job = read_zapi_job(connection.call, job_id)
     except OntapApiError as exc:
         if exc.is_not_found:
             return ontap.failure('Job %d was not found (%s). %s' % (job_id, str(exc).rstrip('.'), PURGED_HINT))

@@ -18,7 +18,7 @@ description:
   - An asynchronous call (its answer has C(result-status) and C(result-jobid), or the C(success-list) and
     C(failure-list) of an C(-iter-async) call) is waited for with the collection's shared job poller and the
     shared async options, and reports the same RV(job) and RV(job_wait) as M(ontap.rest.request).
-  - ZAPI job states are mapped onto REST's as NetApp maps them; the raw value is kept in RV(job.zapi_state). Only
+  - ZAPI job states are mapped onto REST's as NetApp maps them; the raw value is kept in C(zapi_state) in RV(job). Only
     C(success) and C(failure), C(error), C(quit), C(dead) end the wait; the other eleven (C(initial), C(waiting),
     C(reschedule), C(dormant), C(paused), ...) keep it going.
   - The call is sent over HTTPS to O(port), with the same certificate checks and the same credentials as REST, in one

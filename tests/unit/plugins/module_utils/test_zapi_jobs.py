@@ -99,12 +99,11 @@ def test_table_each_zapi_state_maps_as_netapp_maps_it(zapi_state, rest_state, te
 
 
 @pytest.mark.parametrize('zapi_state,rest_state,terminal', TABLE)
-def test_table_through_the_poller_non_terminal_keeps_waiting_terminal_ends_with_its_message(zapi_state, rest_state,
-                                                                                             terminal):
+def test_table_through_the_poller_non_terminal_keeps_waiting_terminal_ends_with_its_message(
+        zapi_state, rest_state, terminal):
     clock = FakeClock()
-    connection = Connection(info('running'), info(zapi_state, **{'job-progress': 'step', 'job-completion': 'done: %s'
-                                                                  % zapi_state}),
-                            info('success', **{'job-completion': 'finally done'}))
+    texts = {'job-progress': 'step', 'job-completion': 'done: %s' % zapi_state}
+    connection = Connection(info('running'), info(zapi_state, **texts), info('success', **{'job-completion': 'finally done'}))
     result = zapi_poller(clock, connection).wait_zapi([{'status': 'in_progress', 'jobid': 1369}], clock())
     if terminal:
         assert result.outcome == rest_state and result.polls == 2, result

@@ -205,8 +205,8 @@ def test_a_failed_start_keeps_ontaps_result_error_message(sim, api, run):
 
 
 @pytest.mark.parametrize('terminal', ['failure', 'error', 'quit', 'dead'])
-def test_zapi_only_states_keep_the_wait_going_and_each_terminal_one_ends_it_with_its_message(sim, api, run,
-                                                                                            terminal):
+def test_zapi_only_states_keep_the_wait_going_and_each_terminal_one_ends_it_with_its_message(
+        sim, api, run, terminal):
     sim.hold_jobs('POST', '/api/storage/volumes', count=1)
     started = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('zs_' + terminal),
                   wait_for_completion=False)
