@@ -374,13 +374,15 @@ class JobPoller(object):
         read_first = any(item.outcome is None and item.state not in NON_TERMINAL for item in tracked)
         return self._poll(tracked, started_at, read_first, budget)
 
-    def wait_zapi(self, starts, started_at):
+    def wait_zapi(self, starts, started_at, budget=None):
         """Wait after an asynchronous ZAPI call: the same outcomes, deadline, backoff and messages as :meth:`wait`.
 
         :param starts: the job(s) the answer named (``zapi_jobs.parse_start``): ``succeeded`` -> ``success`` without
             a read (like HTTP 200/201), ``failed`` -> ``failure`` with ``result-error-code``/``result-error-message``,
             ``in_progress`` -> polled by id (``not_waited`` without a read when ``wait_for_completion`` is false).
-        :param started_at: ``clock()`` taken before the call was sent.
+        :param started_at: ``clock()`` taken before the call was sent (``elapsed`` counts from it).
+        :param budget: the task's :class:`Budget`, whose deadline ends the wait (default: ``job_timeout`` seconds
+            from ``started_at``).
         :returns: :class:`JobWaitResult`. Needs a poller made with ``key='id'`` and :func:`zapi_job_reader`.
         :raises OntapError: no job named. :raises OntapJobStateError: a job read gave a missing or unknown state.
         """
@@ -400,7 +402,7 @@ class JobPoller(object):
             tracked.append(item)
         if all(item.outcome is not None for item in tracked):
             return self._result(tracked, started_at, 0)
-        return self._poll(tracked, started_at, read_first=False)
+        return self._poll(tracked, started_at, False, budget)
 
     # -- the loop ----------------------------------------------------------------------------------------------
 

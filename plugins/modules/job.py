@@ -196,7 +196,7 @@ def wait(ontap, uuid, job, started, poller=None):
     try:
         # The job as just read counts as the first poll: a terminal job ends the wait without another GET.
         if poller is not None:
-            result = poller.wait_for([job], started)
+            result = poller.wait_for([job], started, budget=ontap.budget(started))
         else:
             result = ontap.wait_for_jobs([job], started_at=started)
     except OntapJobStateError as exc:

@@ -180,7 +180,7 @@ def run(ontap):
     if not starts:
         return ontap.result(not read_only, response=answer)
     poller = JobPoller(zapi_job_reader(connection), options, clock=ontap.clock, sleep=ontap.sleep, key='id')
-    wait_result = poller.wait_zapi(starts, started)
+    wait_result = poller.wait_zapi(starts, started, budget=ontap.budget(started))
     return ontap.job_result(wait_result, changed=not read_only, response=answer)
 
 

@@ -6,35 +6,29 @@ netapp-lib's ``NaServer`` (subclassed by ``module_utils/zapi.py``) sends real HT
 shares its job engine with REST: one job is readable by REST uuid and by ZAPI id. The modules run in-process
 (``main()`` with patched arguments); the simulator's request log is the witness (one entry per HTTP request). Jobs
 that must stay live are held by a job rule and ended by a ZAPI state script or a release, never by a timer.
-Skipped when the simulator package or netapp-lib is not installed.
+netapp-lib is a test requirement (tests/unit/requirements.txt): missing, it is an error, never a skip.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
-import sys
 
 import pytest
+import requests
+import trustme
+from netapp_lib.api.zapi import zapi as netapp_zapi
 
-testing = pytest.importorskip('ontap_sim.testing')
-requests = pytest.importorskip('requests')
-pytest.importorskip('netapp_lib')
-trustme = pytest.importorskip('trustme')
+from ontap_sim import testing
 
-sys.path.insert(0, os.path.dirname(__file__))
-from scripted_transport import patch_module_args  # noqa: E402 pylint: disable=wrong-import-position
-
-# pylint: disable=wrong-import-position
-from ansible_collections.ontap.rest.plugins.module_utils import zapi as zapi_utils  # noqa: E402
-from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import (  # noqa: E402
+from ansible_collections.ontap.rest.plugins.module_utils import zapi as zapi_utils
+from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import (
     OntapZapiError,
     OntapZapiTransportError,
 )
-from ansible_collections.ontap.rest.plugins.modules import job as job_module  # noqa: E402
-from ansible_collections.ontap.rest.plugins.modules import request as request_module  # noqa: E402
-from ansible_collections.ontap.rest.plugins.modules import zapi as zapi_module  # noqa: E402
+from ansible_collections.ontap.rest.plugins.modules import job as job_module
+from ansible_collections.ontap.rest.plugins.modules import request as request_module
+from ansible_collections.ontap.rest.plugins.modules import zapi as zapi_module
 
 SERVLET = '/servlets/netapp.servlets.admin.XMLrequest_filer'
 HOLD = 100000
@@ -63,20 +57,14 @@ def api(sim):
 
 
 @pytest.fixture
-def run(sim, capsys):
+def run(sim, module_main):
     """``run(module, check_mode=False, **args) -> result dict`` of one in-process module run."""
     def run_module(module, check_mode=False, **args):
         base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
                     ca_path=sim.ca_path, validate_certs=True, poll_interval=0.05, max_poll_interval=0.1,
                     job_timeout=20.0)
         base.update(args)
-        if check_mode:
-            base['_ansible_check_mode'] = True
-        capsys.readouterr()
-        with patch_module_args(base):
-            with pytest.raises(SystemExit):
-                module.main()
-        return json.loads(capsys.readouterr().out)
+        return module_main(module, base, check=check_mode)
     return run_module
 
 
@@ -148,7 +136,6 @@ def test_http_timeout_bounds_one_call(sim, api):
 
 
 def test_values_netapp_lib_would_drop_survive():
-    from netapp_lib.api.zapi import zapi as netapp_zapi   # pylint: disable=import-outside-toplevel
     elem = zapi_utils.build_element('volume-modify-iter', {'attributes': {'percentage-snapshot-reserve': 0,
                                                                           'is-atime-update-enabled': False,
                                                                           'comment': ''}}, netapp_zapi.NaElement)
