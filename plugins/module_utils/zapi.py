@@ -247,8 +247,10 @@ class ZapiConnection(object):
             kind = 'timeout' if isinstance(exc, socket.timeout) or 'timed out' in str(exc) else 'reset'
             raise OntapZapiTransportError(kind, api, self.url, self._scrub(repr(exc)), self._timeout_hint(kind), write)
         except (ValueError, AttributeError, TypeError, SyntaxError) as exc:   # lxml XMLSyntaxError is a SyntaxError
-            raise OntapZapiTransportError('other', api, self.url, 'the answer is not a ZAPI answer (%s: %s)'
-                                          % (type(exc).__name__, self._scrub(str(exc))[:EXCERPT_LEN]),
+            what = ('XML without the <results> element' if isinstance(exc, AttributeError) else
+                    'not XML' if isinstance(exc, SyntaxError) else 'unreadable')
+            raise OntapZapiTransportError('other', api, self.url, 'the answer is not a ZAPI answer (%s: %s: %s)'
+                                          % (what, type(exc).__name__, self._scrub(str(exc))[:EXCERPT_LEN]),
                                           'Check that hostname and port lead to the ONTAP cluster management '
                                           'interface and that ONTAPI is enabled', write)
         out = element_to_dict(result)

@@ -260,6 +260,7 @@ def test_answers_that_are_not_zapi_are_errors_never_tracebacks(sim, api, run, ki
     sim.control('POST', '/zapi/faults', {'kind': kind, 'api': 'volume-create-async'})
     result = run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('zn_' + kind))
     assert result['failed'] and 'not a ZAPI answer' in result['msg'] and 'exception' not in result, result
+    assert ('not XML' if kind == 'non_xml' else 'without the <results> element') in result['msg'], result
     assert result['changed'] and 'outcome is unknown' in result['msg']   # a write whose answer was unusable
 
 

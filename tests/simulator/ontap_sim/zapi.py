@@ -399,7 +399,7 @@ def _call(sim: Simulator, state: ZapiState, elem: ET.Element) -> Response:
     fault = state.fire(api_name)
     if fault is not None:
         if fault["kind"] == "non_xml":
-            return Response("<html><body>Service Unavailable</body></html>", status=200, mimetype="text/html")
+            return Response("ONTAPI is not available: <b>service unavailable", status=200, mimetype="text/html")
         if fault["kind"] == "no_results":
             return Response("<?xml version='1.0'?><netapp xmlns='%s' version='1.170'/>" % NETAPP_NS,
                             status=200, mimetype="text/xml")
