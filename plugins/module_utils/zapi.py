@@ -62,7 +62,7 @@ def require_netapp_lib():
     if not HAS_NETAPP_LIB:
         raise OntapMissingLibraryError(missing_required_lib('netapp-lib') + ' (only ontap.rest.zapi and ontap.rest.job '
                                        'with id need it; import error: %s)'
-                                       % (NETAPP_LIB_IMPORT_ERROR or '').strip().splitlines()[-1])
+                                       % ((NETAPP_LIB_IMPORT_ERROR or '').strip().splitlines() or ['unknown'])[-1])
 
 
 def _text(value):
@@ -201,11 +201,7 @@ class ZapiConnection(object):
             self._secrets.append(header[6:])
         where = '[%s]' % hostname.strip('[]') if ':' in hostname else hostname
         self.url = 'https://%s:%d/%s' % (where, port, netapp_zapi.NaServer.URL_FILER)
-        try:
-            context = self._ssl_context(cert_filepath, key_filepath)
-        except (OSError, ssl.SSLError, ValueError) as exc:
-            raise OntapOptionError('ca_path' if 'verify' in str(exc).lower() else 'cert_filepath',
-                                   'The CA bundle or client certificate could not be loaded: %s.' % exc)
+        context = self._ssl_context(cert_filepath, key_filepath)
         self._server = OntapNaServer(hostname.strip('[]'), port, context, header, self.http_timeout)
         #: HTTP requests sent (one per call).
         self.calls = 0
@@ -214,17 +210,26 @@ class ZapiConnection(object):
         return 'ZapiConnection(%s:%d)' % (self.hostname, self.port)
 
     def _ssl_context(self, cert_filepath, key_filepath):
+        """The connection's own ``ssl.SSLContext``. :raises OntapOptionError: (``ca_path``/``cert_filepath``) a file
+        that cannot be loaded."""
         if self.validate_certs:
-            if self.ca_path and os.path.isdir(self.ca_path):
-                context = ssl.create_default_context(capath=self.ca_path)
-            else:
-                context = ssl.create_default_context(cafile=self.ca_path)
+            try:
+                if self.ca_path and os.path.isdir(self.ca_path):
+                    context = ssl.create_default_context(capath=self.ca_path)
+                else:
+                    context = ssl.create_default_context(cafile=self.ca_path)
+            except (OSError, ssl.SSLError, ValueError) as exc:
+                raise OntapOptionError('ca_path', 'ca_path: the CA bundle %s could not be loaded: %s.' % (self.ca_path, exc))
         else:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         if cert_filepath:
-            context.load_cert_chain(cert_filepath, key_filepath)
+            try:
+                context.load_cert_chain(cert_filepath, key_filepath)
+            except (OSError, ssl.SSLError, ValueError) as exc:
+                raise OntapOptionError('cert_filepath', 'cert_filepath/key_filepath: the client certificate or key could '
+                                       'not be loaded: %s.' % exc)
         return context
 
     def call(self, api, args=None, vserver=None, write=False):

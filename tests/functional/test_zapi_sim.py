@@ -289,3 +289,11 @@ def test_missing_netapp_lib_fails_only_the_zapi_paths(sim, api, run, monkeypatch
                  json={'name': 'nl1', 'svm': {'name': 'svm1'}, 'aggregates': [{'name': 'aggr1'}], 'size': 20971520})
     result = run(job_module, uuid=answer.json()['job']['uuid'])      # REST needs no netapp-lib
     assert not result.get('failed') and result['job_wait']['outcome'] == 'success', result
+
+
+def test_an_unreadable_ca_file_is_an_option_error_before_anything_is_sent(sim, api, tmp_path):
+    bad = tmp_path / 'not-a-ca.pem'
+    bad.write_text('not a certificate')
+    with pytest.raises(zapi_utils.OntapOptionError) as caught:
+        connection(sim, ca_path=str(bad))
+    assert caught.value.option == 'ca_path'
