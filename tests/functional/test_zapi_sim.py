@@ -297,3 +297,19 @@ def test_an_unreadable_ca_file_is_an_option_error_before_anything_is_sent(sim, a
     with pytest.raises(zapi_utils.OntapOptionError) as caught:
         connection(sim, ca_path=str(bad))
     assert caught.value.option == 'ca_path'
+
+
+def test_client_certificate_authentication_over_zapi(tmp_path):
+    """cert_filepath/key_filepath as for REST: the account is the certificate's CN, no basic auth is sent."""
+    with testing.SimServer(mtls=True) as server:
+        cert, key = server.client_certificate('admin', out_dir=str(tmp_path))
+        conn = zapi_utils.ZapiConnection(server.host, server.port, cert_filepath=cert, key_filepath=key,
+                                         ca_path=server.ca_path)
+        assert conn.get_version()['major'] == 13
+        log = [entry for entry in server.log() if entry['path'] == SERVLET]
+        assert [(entry['status'], entry['user']) for entry in log] == [(200, 'admin')]
+        foreign_cert, foreign_key = server.client_certificate('admin', foreign=True, out_dir=str(tmp_path / 'f'))
+        with pytest.raises(OntapZapiTransportError) as caught:     # refused in the TLS handshake
+            zapi_utils.ZapiConnection(server.host, server.port, cert_filepath=foreign_cert, key_filepath=foreign_key,
+                                      ca_path=server.ca_path).get_version()
+        assert caught.value.kind in ('tls', 'reset'), caught.value
