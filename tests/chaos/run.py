@@ -87,11 +87,11 @@ def write_playbook(path, batch, files_dir):
         handle.write('\n'.join(lines) + '\n')
 
 
-def _collections_root(workdir):
+def _collections_root(workdir, collection=ROOT):
     base = os.path.join(workdir, 'collections')
     namespace = os.path.join(base, 'ansible_collections', 'ontap')
     os.makedirs(namespace)
-    os.symlink(ROOT, os.path.join(namespace, 'rest'))
+    os.symlink(collection, os.path.join(namespace, 'rest'))
     return base
 
 
@@ -186,13 +186,15 @@ def _account(report, batch, records, output, rc, log_text, index, show):  # pyli
                              indent=1, sort_keys=True))
 
 
-def run(seeds, batch_size=40, verbosity=3, keep=None, show=False, jobs=2):  # pylint: disable=too-many-arguments
+def run(seeds, batch_size=40, verbosity=3, keep=None, show=False, jobs=2,  # pylint: disable=too-many-arguments
+        collection=ROOT):
     """Run ``seeds`` in batches of ``batch_size`` on ``jobs`` simulator + ansible-playbook pairs at once; returns
-    the report dict (see :func:`print_report`)."""
+    the report dict (see :func:`print_report`). ``collection`` is the collection's root directory (a test runs a
+    deliberately broken copy to show the checker catches its lies)."""
     workdir = keep or tempfile.mkdtemp(prefix='ontap-chaos-')
     os.makedirs(workdir, exist_ok=True)
     if not os.path.exists(os.path.join(workdir, 'collections')):
-        _collections_root(workdir)
+        _collections_root(workdir, collection)
     all_scenarios = [scenarios.generate(seed, secret=SECRET) for seed in seeds]
     report = {'seeds': list(seeds), 'outcomes': collections.Counter(), 'lies': [], 'errors': [],
               'faults': collections.Counter(), 'modules': collections.Counter(), 'secret_artefacts': [],

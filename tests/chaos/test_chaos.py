@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 import copy
 import os
+import shutil
 import sys
 
 import pytest
@@ -184,3 +185,41 @@ def test_regression_seed_tells_the_truth(seed):
     assert not report['errors'], report['errors']
     assert not report['lies'], report['lies']
     assert not report['secret_artefacts'], report['secret_artefacts']
+
+
+def _plain_creates(count):
+    """Seeds of volume creates from nothing, no fault, no check mode, waited for (their truth is simple)."""
+    seeds = []
+    for seed in range(1, 5000):
+        scen = scenarios.generate(seed)
+        if (scen['module'] == 'volume' and scen['start']['kind'] == 'absent' and scen['state'] == 'present'
+                and not scen['fault_kinds'] and not scen['check_mode'] and not scen['job_rules']
+                and scen['args'].get('wait_for_completion', True)):
+            seeds.append(seed)
+        if len(seeds) == count:
+            return seeds
+    raise AssertionError('no plain create among the seeds')
+
+
+@pytest.mark.parametrize('mutation, lie', [
+    (('self.module.exit_json(changed=result.changed, **data)', 'self.module.exit_json(changed=False, **data)'),
+     'unchanged'),
+    (('self.module.exit_json(changed=result.changed, **data)',
+      'data.pop("job", None)\n        self.module.fail_json(msg="ONTAP refused the request.", changed=False, **data)'),
+     'nothing-happened'),
+])
+def test_the_harness_catches_a_lying_collection(tmp_path, mutation, lie):
+    """The same scenarios against a copy of the collection whose runner lies: the checker reports it."""
+    copy_root = tmp_path / 'rest'
+    shutil.copytree(os.path.join(run.ROOT, 'plugins'), str(copy_root / 'plugins'))
+    shutil.copytree(os.path.join(run.ROOT, 'meta'), str(copy_root / 'meta'))
+    shutil.copy(os.path.join(run.ROOT, 'galaxy.yml'), str(copy_root / 'galaxy.yml'))
+    runner_py = copy_root / 'plugins' / 'module_utils' / 'runner.py'
+    source = runner_py.read_text()
+    assert mutation[0] in source
+    runner_py.write_text(source.replace(mutation[0], mutation[1]))
+    seeds = _plain_creates(2)
+    report = run.run(seeds, batch_size=2, jobs=1, collection=str(copy_root))
+    assert not report['errors'], report['errors']
+    kinds = {text.split(':')[0] for dummy, dummy2, text in report['lies']}
+    assert lie in kinds, report['lies']
