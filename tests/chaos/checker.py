@@ -81,9 +81,23 @@ def _query_key(query):
     return '&'.join(sorted(parts))
 
 
-def task_writes(truth):
-    """The task's write requests from the request log (oldest first)."""
-    return [e for e in truth['log'] if e['method'] in WRITES and e['path'].startswith('/api/')]
+def task_log(record):
+    """The request log entries of the task itself: entries of requests sent before the set-up emptied the log (an
+    answer held back by a ``slow`` fault of the previous scenario, logged late) are not the task's. Records of runs
+    before ``log_cleared_at`` was kept: an entry naming a job the simulator never had in this scenario (not in the
+    baseline nor in the truth, and jobs were not purged early) is such a leftover."""
+    truth, baseline = record['truth'], record['baseline'] or {}
+    cleared = baseline.get('log_cleared_at')
+    if cleared is not None:
+        return [e for e in truth['log'] if e['time'] - e.get('duration_ms', 0) / 1000.0 >= cleared - 0.001]
+    known = set(j['uuid'] for j in truth['jobs']) | set(j['uuid'] for j in baseline.get('jobs') or [])
+    purged = (record.get('scenario_config') or {}).get('job_retention') is not None
+    return [e for e in truth['log'] if purged or not e.get('job') or e['job'] in known]
+
+
+def task_writes(log):
+    """The write requests of a task's log (oldest first)."""
+    return [e for e in log if e['method'] in WRITES and e['path'].startswith('/api/')]
 
 
 def answered(entry, truth):
@@ -143,7 +157,9 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
     failed = record['status'] == 'failed'
     changed = bool(result.get('changed'))
     jobs = _jobs_by_uuid(truth)
-    writes = task_writes(truth)
+    record = dict(record, scenario_config=scenario.get('config'))
+    log = task_log(record)
+    writes = task_writes(log)
     carried = [w for w in writes if w.get('job')]
     wait = (result.get('job_wait') or {}).get('outcome')
     not_waited = wait == 'not_waited' or scenario['args'].get('wait_for_completion') is False
@@ -212,7 +228,7 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
         unauthorized = [r for r in truth.get('faults', []) if r['kind'] == 'job_get_unauthorized' and r['hits']]
         msg = str(result.get('msg', ''))
         if unauthorized and not any(word in msg for word in ('401', 'credential', 'uthenticat')):
-            job_reads = [e for e in truth['log'] if e['path'].startswith('/api/cluster/jobs/') and e['method'] == 'GET']
+            job_reads = [e for e in log if e['path'].startswith('/api/cluster/jobs/') and e['method'] == 'GET']
             if job_reads and job_reads[-1]['status'] == 401:
                 lies.append('auth-not-reported: the last job read answered 401, the message does not say so')
         if honest:

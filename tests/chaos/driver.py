@@ -73,6 +73,18 @@ def _wait_idle(ctl, timeout=20.0):
     raise RuntimeError('set-up jobs did not finish')
 
 
+def _quiet(ctl, timeout=60.0):
+    """Wait until no API request is in flight: a request held back by a ``slow`` fault is logged only when its
+    answer goes out, which may be after the task ended. Its log entry belongs to the task that sent it, so the
+    capture waits for it, and the next set-up never sees it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ctl.sim('GET', 'stats')['inflight'] == 0:
+            return
+        time.sleep(0.02)
+    raise RuntimeError('API requests still in flight after %.0f s' % timeout)
+
+
 def _volume_uuid(ctl, name):
     recs = ctl.records('storage/volumes?name=%s&svm.name=svm1' % name)
     return recs[0]['uuid'] if recs else None
@@ -113,6 +125,7 @@ def set_up(ctl, scenario, files_dir):
     Writes ``<files_dir>/<seed>.uuid`` when the scenario needs a uuid at task time (a job to resume, a volume to
     PATCH). Returns the baseline: ``{"state": <object store>, "extra": {...}}``.
     """
+    _quiet(ctl)
     ctl.sim('POST', 'reset')
     ctl.sim('PATCH', 'config', DEFAULT_CONFIG)
     ctl.sim('POST', 'jobs', {'method': '*', 'path': '*', 'seconds': 0.2})
@@ -166,13 +179,16 @@ def set_up(ctl, scenario, files_dir):
         ctl.sim('POST', 'processes', rule)
     baseline = {'state': ctl.sim('GET', 'state'), 'jobs': ctl.sim('GET', 'jobs')['jobs'], 'extra': extra}
     ctl.sim('DELETE', 'log')
+    baseline['log_cleared_at'] = time.time()
     for fault in scenario.get('faults', []):
         ctl.sim('POST', 'faults', fault)
     return baseline
 
 
 def capture(ctl):
-    """The ground truth right after the task: object store, jobs, request log, fault rules, processes."""
+    """The ground truth right after the task: object store, jobs, request log, fault rules, processes (once every
+    request the task sent has been answered and logged)."""
+    _quiet(ctl)
     faults = ctl.sim('GET', 'faults')['faults']
     ctl.sim('DELETE', 'faults')       # a reboot window or busy rule must not hide the truth reads below
     return {

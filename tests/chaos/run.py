@@ -38,8 +38,12 @@ import scenarios  # noqa: E402  pylint: disable=wrong-import-position
 
 #: The fixed CI set: seeds 1..CI_COUNT (every fault kind at least once: checked by test_chaos.py).
 CI_COUNT = 160
-#: Seeds that once found a lie (fixed since): run by tests/chaos/test_chaos.py as regression tests.
-REGRESSION_SEEDS = ()
+#: Seeds that once found a lie (fixed since), in the order they ran in one playbook: run by test_chaos.py and --ci.
+#: 1304, 1305 (long run of 2026-12-01): 1304's create answered after its 1 s read timeout (a ``slow`` fault), so
+#: the simulator logged the POST after the task ended, in 1305's log: "changed false after a write" for 1305, and
+#: 1304 judged without its own write. A harness fault, fixed in driver.py (capture and set-up wait until no request
+#: is in flight; entries older than the emptied log are not the task's).
+REGRESSION_SEEDS = (1304, 1305)
 SECRET = 'Chaos-S3cret-7d1f'
 REPRO = 'python tests/chaos/run.py --seed %d -v'
 
