@@ -245,12 +245,23 @@ def rejudge(workdir):
     return report
 
 
+def seed_ranges(seeds):
+    """[1, 2, 3, 7] -> '1-3,7'."""
+    out, ordered = [], sorted(set(seeds))
+    for seed in ordered:
+        if out and seed == out[-1][1] + 1:
+            out[-1][1] = seed
+        else:
+            out.append([seed, seed])
+    return ','.join('%d' % a if a == b else '%d-%d' % (a, b) for a, b in out)
+
+
 def print_report(report, out=sys.stdout):
     """The table: scenarios, outcomes by kind, modules, faults, lies (seed + reproduction), harness errors."""
     write = out.write
     seeds = report['seeds']
     write('\n==================== ontap.rest truth harness ====================\n')
-    write('  scenarios   %d (seeds %s..%s) in %.0f s\n' % (len(seeds), min(seeds), max(seeds), report['seconds']))
+    write('  scenarios   %d (seeds %s) in %.0f s\n' % (len(seeds), seed_ranges(seeds), report['seconds']))
     write('  outcomes    %s\n' % ', '.join('%s %d' % kv for kv in sorted(report['outcomes'].items())))
     write('  modules     %s\n' % ', '.join('%s %d' % kv for kv in sorted(report['modules'].items())))
     write('  faults      %s\n' % ', '.join('%s %d' % kv for kv in sorted(report['faults'].items())))
