@@ -221,7 +221,8 @@ def run(seeds, batch_size=40, verbosity=3, keep=None, show=False, jobs=2,  # pyl
 
 
 def rejudge(workdir):
-    """Judge again the records a ``--keep`` run left in ``workdir`` (with this checker); returns the report."""
+    """Judge again the records a ``--keep`` run left in ``workdir`` (with this checker); returns the report. Batches
+    whose ``ansible-playbook`` did not finish (no output file) are left out."""
     report = {'seeds': [], 'outcomes': collections.Counter(), 'lies': [], 'errors': [],
               'faults': collections.Counter(), 'modules': collections.Counter(), 'secret_artefacts': [],
               'started': time.time()}
@@ -237,7 +238,11 @@ def rejudge(workdir):
                     record = json.loads(line)
                     records[record['seed']] = record
         output_path = os.path.join(workdir, 'output-%03d.txt' % index)
-        output = open(output_path).read() if os.path.exists(output_path) else ''
+        if not os.path.exists(output_path):      # a batch that did not finish (an interrupted run): left out
+            index += 1
+            continue
+        with open(output_path) as handle:
+            output = handle.read()
         report['seeds'] += [s['seed'] for s in batch]
         _account(report, batch, records, output, 0, '', index, False)
         index += 1
