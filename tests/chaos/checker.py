@@ -187,9 +187,21 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
             seen[key] = entry
 
     # Jobs the task started whose effect happened (success) or may still happen (not terminal, or purged).
-    effective = [w for w in carried if jobs.get(w['job'], {}).get('state', 'gone') != 'failure']
     target = scenario['target']
     after = find_object(truth['state'], target) if target['kind'] != 'job' else None
+    before = find_object(baseline['state'], target) if target['kind'] != 'job' else None
+    said_failed = set(j.get('uuid') for j in [result.get('job')] + list(result.get('jobs') or [])
+                      if isinstance(j, dict) and j.get('state') == 'failure')
+    unchanged_object = _same(before, after)
+
+    def took_effect(write_entry):
+        state = jobs.get(write_entry['job'], {}).get('state', 'gone')
+        if state == 'gone':
+            # Purged before the capture (short retention): it failed if the task says so and the object is as it was.
+            return not (write_entry['job'] in said_failed and unchanged_object)
+        return state != 'failure'
+
+    effective = [w for w in carried if took_effect(w)]
     changed_by_task = bool(effective)
 
     if scenario.get('check_mode'):
@@ -263,3 +275,12 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
         if real is not None and real['state'] != wait:
             lies.append('job-state: waited job %s reported %s, is %s' % (uuid, wait, real['state']))
     return outcome, lies
+
+
+def _same(before, after):
+    """Is the object as it was (both absent, or the same values in the fields the checker compares)?"""
+    if before is None or after is None:
+        return before is None and after is None
+    fields = ('size', 'comment', 'security_style')
+    return all(before.get(name) == after.get(name) for name in fields) and (
+        (before.get('nas') or {}).get('path') == (after.get('nas') or {}).get('path'))

@@ -167,6 +167,19 @@ def test_a_request_logged_after_the_set_up_emptied_the_log_is_not_the_tasks():
     assert lies_of(scenario(), rec)[0].startswith('unchanged')
 
 
+def test_a_failed_job_purged_before_the_capture_is_no_lie():
+    """Seeds 1514, 1530: the job failed, the task said so, and the simulator dropped it (retention 1 s) before the
+    capture; the object is as it was."""
+    result = {'changed': False, 'msg': 'Job %s failed.' % JOB, 'job': {'uuid': JOB, 'state': 'failure'},
+              'job_wait': {'outcome': 'failure'}}
+    rec = record(status='failed', result=result, before=[volume(size=200 * MIB)], after=[volume(size=200 * MIB)],
+                 log=[write('PATCH', '/api/storage/volumes/u1')], jobs=[])
+    purged = scenario(config={'job_retention': 1})
+    assert lies_of(purged, rec) == []
+    rec['truth']['state']['volumes'] = [volume()]           # the object changed after all: the failure lied
+    assert lies_of(purged, rec)[0].startswith('nothing-happened')
+
+
 def test_scenarios_are_reproducible_from_their_seed():
     assert scenarios.generate(42, secret='x') == scenarios.generate(42, secret='x')
     assert scenarios.generate(42, secret='x') != scenarios.generate(43, secret='x')
