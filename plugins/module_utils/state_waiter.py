@@ -5,9 +5,11 @@
 """Waiting for a field of any ONTAP resource to reach a value (FIELD_CASES F01, F09, F10, F11, F17).
 
 A job's ``success`` can mean "accepted" (a software update, a SnapMirror quiesce), and some operations have no job at
-all (SnapMirror transfers: wait on ``transfer.state``). This waiter polls one resource with the same budget and
-backoff rules as the job poller (``poll_interval`` growing x1.5 up to ``max_poll_interval``, ``job_timeout`` of
-monotonic time, a last read at the deadline) and reports the last value seen when the budget runs out.
+all (SnapMirror transfers: wait on ``transfer.state``). This waiter polls one resource inside the task's budget
+(:class:`job_poller.Budget`: ``job_timeout`` of monotonic time, a last read at the deadline), pausing
+``poll_interval`` growing x1.5 up to ``max_poll_interval`` (:func:`job_poller.backoff`; the first read is made at
+once, so there is no time already waited to pace on as the job poller does after a 202), and reports the last value
+seen when the budget runs out.
 
 Pure logic: reads come from an injectable ``read()``, time from ``clock`` (seconds), pauses from ``sleep`` (seconds).
 """
