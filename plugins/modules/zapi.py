@@ -60,8 +60,10 @@ options:
     type: str
   read_only:
     description:
-      - V(true) for a call that changes nothing (C(*-get), C(*-get-iter), C(system-get-version)); it is sent in check
-        mode and the task is never C(changed).
+      - V(true) for a call that changes nothing; it is sent in check mode and the task is never C(changed). Only
+        calls whose ZAPI name says they read are accepted (a C(get) part, such as C(volume-get-iter),
+        C(system-get-version), or C(-list-info)); any other name with O(read_only=true) is refused before anything
+        is sent, so a write is never sent in check mode nor reported unchanged.
       - V(false) (the default) for any other call; the task reports C(changed) when ONTAP accepted it.
     type: bool
     default: false
@@ -152,6 +154,13 @@ from ansible_collections.ontap.rest.plugins.module_utils.zapi import connection_
 from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import parse_start
 
 
+def reads_only(api):
+    """Whether the ZAPI name ``api`` is a read by ONTAPI's naming (``<object>-get``, ``<object>-get-iter``,
+    ``system-get-version``, ``<object>-list-info``)."""
+    parts = api.split('-')
+    return 'get' in parts[1:] or api.endswith('-list-info')
+
+
 def main():
     ontap = OntapModule(dict(
         api=dict(type='str', required=True),
@@ -169,6 +178,10 @@ def run(ontap):
         raise OntapOptionError('api', 'api must be one ZAPI name such as volume-get-iter, not %r.' % (params['api'],))
     args = params['args'] or {}
     read_only = params['read_only']
+    if read_only and not reads_only(api):
+        raise OntapOptionError('read_only', 'read_only is true, but %s is not a read by its ZAPI name (a get or '
+                               'list-info call); nothing was sent. Leave read_only false for a call that may change '
+                               'something: check mode then lists it in would_send instead of sending it.' % api)
     options = ontap.wait_options()
     connection = connection_from_params(params)   # checks options and netapp-lib before anything is sent
     if ontap.check_mode and not read_only:
@@ -181,7 +194,7 @@ def run(ontap):
         return ontap.result(not read_only, response=answer)
     poller = JobPoller(zapi_job_reader(connection), options, clock=ontap.clock, sleep=ontap.sleep, key='id')
     wait_result = poller.wait_zapi(starts, started, budget=ontap.budget(started))
-    return ontap.job_result(wait_result, changed=not read_only, response=answer)
+    return ontap.job_result(wait_result, changed=True, response=answer)
 
 
 if __name__ == '__main__':

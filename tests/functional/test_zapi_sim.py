@@ -181,6 +181,19 @@ def test_zapi_check_mode_sends_only_read_only_calls(sim, api, run):
     assert result['changed'] is False and 'version' in result['response'] and len(servlet_log(sim)) == 1
 
 
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_read_only_on_a_call_that_writes_is_refused_and_nothing_is_sent(sim, api, run, check_mode):
+    """A destroy marked read_only would be sent in check mode and reported unchanged: it is refused, naming the
+    option, before any call (the volume is still there, the servlet saw nothing)."""
+    run(zapi_module, api='volume-create-async', vserver='svm1', args=create_args('zro'))
+    sim.clear_log()
+    result = run(zapi_module, check_mode=check_mode, api='volume-destroy-async', vserver='svm1', read_only=True,
+                 args={'volume-name': 'zro'})
+    assert result['failed'] and result['changed'] is False and 'read_only' in result['msg'], result
+    assert servlet_log(sim) == []
+    assert api('GET', 'storage/volumes', params={'name': 'zro'}).json()['num_records'] == 1
+
+
 def test_a_failed_start_keeps_ontaps_result_error_message(sim, api, run):
     sim.set_job('POST', '/api/storage/volumes', seconds=0, outcome='failure', code=917536,
                 message='Aggregate aggr1 has not enough space', count=1)
