@@ -337,8 +337,9 @@ class JobPoller(object):
             polls = 1
             try:
                 job = self.read_job(item.uuid)
-            except (OntapApiError, OntapTransportError):
+            except (OntapApiError, OntapTransportError) as exc:
                 job = None
+                item.last_error = exc               # said in the message: the failure is the answer's, not a read's
             if isinstance(job, dict) and job.get('state') in TERMINAL:
                 item.job = dict(job, uuid=job.get('uuid') or item.uuid)
         if item.job.get('state') not in TERMINAL:
@@ -505,7 +506,13 @@ class JobPoller(object):
         if outcome == 'success':
             return 'Job %s succeeded (%s)' % (uuid, _facts(item.job))
         if outcome == 'failure':
-            return 'Job %s failed (%s)' % (uuid, _facts(item.job, error=True))
+            text = 'Job %s failed (%s)' % (uuid, _facts(item.job, error=True))
+            if item.last_error is not None:
+                error = item.last_error
+                text += ('; ONTAP\'s answer to the request said so, and reading the job then failed: %s%s'
+                         % (_clause(error), ' (rejected, e.g. an expired token or a changed password)'
+                            if isinstance(error, OntapApiError) and error.status == 401 else ''))
+            return text
         if outcome == 'not_waited':
             return ('Request accepted as job %s; not waited for (wait_for_completion: false), so its state, message '
                     'and code were not read; the outcome was not verified' % uuid)

@@ -870,6 +870,16 @@ def test_item3_failure_within_return_timeout_keeps_the_answer_when_the_job_canno
     assert result.job['error'] == {'code': '917536', 'message': 'Not enough space'}
 
 
+def test_a_401_on_the_read_after_a_failed_answer_is_said_chaos_seed_2770(clock):
+    """The failure is ONTAP's answer's; the job read that followed was refused (401, e.g. an expired token): the
+    message says both (truth harness, seed 2770: a 401 was not reported)."""
+    unauthorized = OntapApiError(401, message='Unauthorized', method='GET', url='/api/cluster/jobs/x')
+    client = FakeClient(clock, _failed_in_time(), [unauthorized])
+    _resp, result = send_and_wait(client, 'POST', 'storage/volumes', body={}, clock=clock, sleep=clock.sleep)
+    assert result.outcome == 'failure' and result.job['message'] == 'Not enough space'
+    assert 'Not enough space' in result.message and '401' in result.message and 'expired token' in result.message
+
+
 @pytest.mark.parametrize('status', [200, 201])
 def test_item3_fast_success_job_has_its_state(clock, status):
     client = FakeClient(clock, response(status, accepted(J1)), [AssertionError('no GET')])
