@@ -646,28 +646,28 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
                              % (method.upper(), response.url))
         return response, None
     result = poller.wait(response.status_code, response.body, started_at, budget)
-    if not options.wait_for_completion and _next_href(response.body):
+    if not options.wait_for_completion and next_href(response.body):
         # A query-based PATCH/DELETE that ONTAP cut short: the records behind _links.next were not touched, and
         # following it means waiting for these jobs first. Reporting "accepted" would hide that (never a silent part).
-        result.unfollowed_next = _next_href(response.body)
+        result.unfollowed_next = next_href(response.body)
         result.message = ('%s ONTAP acted only on the first record(s) and answered with _links.next for the rest (%s); '
                           'with wait_for_completion: false it was not followed, so those records were not changed. '
                           'Use wait_for_completion: true to process every matching record.'
                           % (result.message, result.unfollowed_next))
     first_response = response
-    while options.wait_for_completion and result.outcome == 'success' and _next_href(response.body):
+    while options.wait_for_completion and result.outcome == 'success' and next_href(response.body):
         # A query-based PATCH/DELETE that ONTAP cut short (max_records or return_timeout) names where to go on with
         # the same method and body (ONTAP REST API reference, "Query-based PATCH and DELETE"). Following it is
         # ONTAP's instruction, not a resend: the records already done are not in the next page. One deadline for all.
         if budget.remaining() <= 0:
             result.outcome = 'timed_out'
-            result.unfollowed_next = _next_href(response.body)
+            result.unfollowed_next = next_href(response.body)
             result.message = ('%s job_timeout (%g s) ran out before the records behind ONTAP\'s _links.next (%s) were '
                               'processed; those records were not changed. Run the task again with a larger job_timeout.'
                               % (result.message, budget.job_timeout, result.unfollowed_next))
             break
         try:
-            response = client.request(method, _next_href(response.body), body=body,
+            response = client.request(method, next_href(response.body), body=body,
                                       return_timeout=budget.return_timeout(wanted), retry=False)
         except OntapApiError as exc:
             if not job_error(exc):
@@ -686,8 +686,9 @@ def _error_response(exc):
     return OntapResponse(exc.status, exc.body, {}, exc.method, exc.url)
 
 
-def _next_href(body):
-    """``_links.next.href`` of an answer, or ``None``."""
+def next_href(body):
+    """``_links.next.href`` of an ONTAP answer body (a dict), or ``None``: where a collection or a query-based
+    write goes on (ONTAP REST API reference, "Query parameters")."""
     links = body.get('_links') if isinstance(body, dict) else None
     nxt = links.get('next') if isinstance(links, dict) else None
     return nxt.get('href') if isinstance(nxt, dict) else None

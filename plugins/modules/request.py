@@ -177,6 +177,7 @@ would_send:
 
 from ansible_collections.ontap.rest.plugins.module_utils.client import MAX_PAGES
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import next_href
 from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_path
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
@@ -192,12 +193,6 @@ def main():
     ontap.run(run)
 
 
-def _next_href(body):
-    links = body.get('_links') if isinstance(body, dict) else None
-    nxt = links.get('next') if isinstance(links, dict) else None
-    return nxt.get('href') if isinstance(nxt, dict) else None
-
-
 def read_all(ontap, path, query):
     """GET ``path`` and, for a collection, every page behind ``_links.next`` (FIELD_CASES F19).
 
@@ -210,7 +205,7 @@ def read_all(ontap, path, query):
     if not isinstance(body, dict) or not isinstance(body.get('records'), list):
         return first, body
     records = list(body['records'])
-    href, seen = _next_href(body), set()
+    href, seen = next_href(body), set()
     while href:
         if href in seen or len(seen) + 1 >= MAX_PAGES:
             raise OntapError('GET %s: the collection read did not end (%d pages, %d records, next link %s); the read '
@@ -218,7 +213,7 @@ def read_all(ontap, path, query):
         seen.add(href)
         page = ontap.read(href)
         records.extend(page.records)
-        href = _next_href(page.body)
+        href = next_href(page.body)
     body = dict(body, records=records, num_records=len(records))
     links = dict(body.get('_links') or {})
     links.pop('next', None)
@@ -233,7 +228,7 @@ def matched_nothing(response, wait_result):
     """A query-based PATCH/DELETE answered ``200 {"jobs": [], "num_records": 0}``: no record matched."""
     body = response.body
     return (wait_result is None and isinstance(body, dict) and body.get('jobs') == [] and not body.get('num_records')
-            and not _next_href(body))
+            and not next_href(body))
 
 
 #: Query parameters that are not record filters (ONTAP REST API reference, query-based PATCH and DELETE).

@@ -133,6 +133,7 @@ wait:
 
 from ansible_collections.ontap.rest.plugins.module_utils.client import MAX_PAGES
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError, OntapOptionError
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import next_href
 from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_path
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import wait_for_state
@@ -171,12 +172,12 @@ def reader(ontap, path, query):
             return body
         records = list(response.records)
         seen = set()
-        href = _next_href(body)
+        href = next_href(body)
         while href and href not in seen and len(seen) < MAX_PAGES:
             seen.add(href)
             page = ontap.read(href)
             records.extend(page.records)
-            href = _next_href(page.body)
+            href = next_href(page.body)
         if href:
             raise OntapError('GET %s: the collection read did not end after %d pages (%d records); the read is '
                              'incomplete and was not used.' % (response.url, len(seen) + 1, len(records)))
@@ -187,12 +188,6 @@ def reader(ontap, path, query):
                                                             path.rstrip('/')))
         return records[0] if records else None
     return read
-
-
-def _next_href(body):
-    links = body.get('_links') if isinstance(body, dict) else None
-    nxt = links.get('next') if isinstance(links, dict) else None
-    return nxt.get('href') if isinstance(nxt, dict) else None
 
 
 def refuses_field(exc, field):

@@ -9,6 +9,8 @@ runs them with pytest. A missing simulator package is an error, never a skip.
 
 Fixtures:
 
+``api``          ``api(method, path, **kwargs) -> requests.Response``: a direct call to the simulator's ONTAP REST API as
+                 its admin (the test module's ``sim`` fixture, reset first), for set-up and witness reads.
 ``module_main``  ``module_main(module, args, check=False, diff=False) -> dict``: runs ``module.main()`` with ``args``
                  as its module arguments (check mode and diff mode as Ansible passes them) and returns the JSON the
                  module printed (the runner's one exit). The module must exit: a return without exit fails the test.
@@ -23,6 +25,7 @@ import sys
 import tempfile
 
 import pytest
+import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -70,3 +73,18 @@ def module_main(capsys):
                 module.main()
         return json.loads(capsys.readouterr().out)
     return run
+
+
+@pytest.fixture
+def api(sim):
+    """``api(method, path, **kwargs) -> requests.Response`` (see above); ``sim`` is the test module's simulator."""
+    sim.reset()
+    session = requests.Session()
+    session.trust_env = False
+    session.auth = (sim.username, sim.password)
+
+    def call(method, path, **kwargs):
+        kwargs.setdefault('verify', sim.ca_path if sim.ca_path else False)
+        return session.request(method, sim.url + '/api/' + path.lstrip('/'), **kwargs)
+    yield call
+    session.close()

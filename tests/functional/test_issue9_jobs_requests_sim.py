@@ -13,7 +13,6 @@ __metaclass__ = type
 import time
 
 import pytest
-import requests
 
 from ontap_sim import testing
 
@@ -30,21 +29,6 @@ HOLD = 100000
 def sim():
     with testing.SimServer(job_seconds=0.3) as server:
         yield server
-
-
-@pytest.fixture
-def api(sim):
-    """``api(method, path, **kwargs) -> requests.Response``: a direct call to the simulator's ONTAP API."""
-    sim.reset()
-    session = requests.Session()
-    session.trust_env = False
-    session.auth = (sim.username, sim.password)
-
-    def call(method, path, **kwargs):
-        kwargs.setdefault('verify', sim.ca_path if sim.ca_path else False)
-        return session.request(method, sim.url + '/api/' + path.lstrip('/'), **kwargs)
-    yield call
-    session.close()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ __metaclass__ = type
 import json
 
 import pytest
-import requests
 import trustme
 from netapp_lib.api.zapi import zapi as netapp_zapi
 
@@ -39,21 +38,6 @@ CREATE_ARGS = {'volume-name': None, 'aggr-list': [{'aggr-name': 'aggr1'}], 'size
 def sim():
     with testing.SimServer(job_seconds=0.3) as server:
         yield server
-
-
-@pytest.fixture
-def api(sim):
-    """``api(method, path, **kwargs) -> requests.Response``: a direct REST call to the simulator."""
-    sim.reset()
-    session = requests.Session()
-    session.trust_env = False
-    session.auth = (sim.username, sim.password)
-
-    def call(method, path, **kwargs):
-        kwargs.setdefault('verify', sim.ca_path)
-        return session.request(method, sim.url + '/api/' + path.lstrip('/'), **kwargs)
-    yield call
-    session.close()
 
 
 @pytest.fixture
