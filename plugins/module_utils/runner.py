@@ -113,13 +113,12 @@ class OntapModule(object):
             self._budget = Budget(self.wait_options().job_timeout, self.clock, started)
         return self._budget
 
-    def write(self, method, path, query=None, body=None, wait=None, job_timeout=None, budget=None):
+    def write(self, method, path, query=None, body=None, wait=None, budget=None):
         """Send a POST/PATCH/DELETE and wait for its job(s) with the task's async options.
 
         :param wait: override of ``wait_for_completion`` for this one call (``None`` = the task's option).
-        :param job_timeout: override of ``job_timeout`` (seconds) for this one call (``None`` = the task's option).
         :param budget: the ``job_poller.Budget`` whose deadline ends the write's ``return_timeout`` and wait
-            (default: the task's, :meth:`budget`; with ``job_timeout`` given, a budget of that many seconds).
+            (default: the task's, :meth:`budget`).
         :returns: ``(client.OntapResponse, job_poller.JobWaitResult or None)``; ``(None, None)`` in check mode, where
             nothing is sent and the request is recorded in :attr:`would_send` instead.
         :raises errors.OntapError: on an HTTP error, a transport error, or a write whose outcome is unknown.
@@ -133,11 +132,9 @@ class OntapModule(object):
         overrides = {}
         if wait is not None:
             overrides['wait_for_completion'] = wait
-        if job_timeout is not None:
-            overrides['job_timeout'] = job_timeout
         options = self.wait_options(**overrides)
         if budget is None:
-            budget = Budget(options.job_timeout, self.clock) if job_timeout is not None else self.budget()
+            budget = self.budget()
         return send_and_wait(self.client, method, path, query=query, body=body, options=options,
                              clock=self.clock, sleep=self.sleep, budget=budget)
 
