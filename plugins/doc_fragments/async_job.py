@@ -16,6 +16,8 @@ options:
       - Wait for the ONTAP job that an asynchronous POST, PATCH or DELETE creates.
       - When V(false), the request is sent with C(return_timeout=0), ONTAP's HTTP 202 is accepted, no job is polled,
         and the task reports C(changed) with the job uuid in RV(ignore:job), so a later M(ontap.rest.job) task can wait for it.
+      - A write that a later write of the same task depends on (the unmount before a mounted volume's delete) is
+        always waited for, inside O(job_timeout); V(false) applies to the task's last write.
     type: bool
     default: true
   return_timeout:

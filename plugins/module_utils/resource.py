@@ -958,7 +958,7 @@ class Resource(object):
             return Result(bool(writes), **result)
         return self.execute(plan)
 
-    def send(self, method, path, body=None, query=None):
+    def send(self, method, path, body=None, query=None, wait=None):
         """Send a write through the job poller; resend it while ONTAP refuses it as busy, inside the task's budget.
 
         The task's writes (refusals, pauses, an unmount before a delete, and each final wait) share one
@@ -966,6 +966,8 @@ class Resource(object):
         ``return_timeout`` and each wait end at its deadline. Whether a refusal is busy is the rulebook's call
         (:func:`errors.classify`, with the spec's ``error_rules``).
 
+        :param wait: ``True`` to wait for the write's job whatever ``wait_for_completion`` says (a step the next
+            step depends on); ``None`` for the task's option.
         :returns: ``(response, wait_result)`` as :meth:`runner.OntapModule.write`.
         :raises errors.OntapError: the write's own error, or "still busy" when the budget ran out.
         """
@@ -976,7 +978,7 @@ class Resource(object):
             self.attempts += 1
             refusal = None
             try:
-                response, wait_result = self.ontap.write(method, path, query=query, body=body, budget=budget)
+                response, wait_result = self.ontap.write(method, path, query=query, body=body, wait=wait, budget=budget)
             except OntapApiError as exc:
                 if classify(exc, self.spec.error_rules) != BUSY:
                     raise
@@ -1021,7 +1023,11 @@ class Resource(object):
             sent_at = time.time()
             self.actions.append(step.describe())
             try:
-                response, wait_result = self.send(step.method, step.path, body=step.body, query=step.query)
+                # A step the next one depends on (an unmount before a delete) is always waited for: sent without
+                # waiting, the next write would meet the object as it was (ONTAP refuses to delete a mounted volume)
+                # and the first step's job would be lost. wait_for_completion: false applies to the last step.
+                response, wait_result = self.send(step.method, step.path, body=step.body, query=step.query,
+                                                  wait=None if final else True)
             except OntapError as exc:
                 return self._refused(plan, step, exc, final, sent_at)
             if wait_result is not None:

@@ -25,7 +25,8 @@ description:
   - Deleting takes the volume away whatever its O(volume_state); ONTAP's REST API (and the bundled simulator) delete an
     online volume without a separate offline step, so none is sent. ONTAP refuses to delete a mounted volume, so a
     volume with a junction path is unmounted first (C(PATCH nas.path ""), its own job), then deleted, both within
-    O(job_timeout); check mode lists both writes in RV(would_send).
+    O(job_timeout); check mode lists both writes in RV(would_send). The unmount is waited for even with
+    O(wait_for_completion=false), which then applies to the delete.
   - O(name), O(svm) and O(from_name) are names, matched exactly; values ONTAP would read as query operators
     (V(*), V(!), V(|), V(<), V(>), V(..), V({), V(})) are refused before anything is sent.
 author:
