@@ -39,6 +39,7 @@ class FakeOntap(object):
         self.now = 0.0
         self.sleeps = []
         self.job_timeouts = []
+        self.wait_overrides = []
         #: simulated seconds a write takes (the job poller's share of the budget)
         self.write_seconds = 0.0
         self._budget = None
@@ -65,8 +66,9 @@ class FakeOntap(object):
             raise value
         return [r for r in value if all(r.get(k) == v for k, v in (query or {}).items() if k in ('name',))]
 
-    def write(self, method, path, query=None, body=None, budget=None):
+    def write(self, method, path, query=None, body=None, wait=None, budget=None):
         self.writes.append((method, path, body))
+        self.wait_overrides.append(wait)
         self.job_timeouts.append(self.params['job_timeout'] if budget is None else budget.remaining())
         self.now += self.write_seconds
         if self.check_mode:
@@ -488,6 +490,17 @@ def test_settle_waits_on_the_resource_after_the_job_within_the_budget():
     assert done.kind == 'exit' and done.result['changed'] is True and done.result['wait']['outcome'] == 'success'
     assert done.result['wait']['polls'] == 2 and done.result['job_wait']['outcome'] == 'success'
     assert done.result['actions'] == [{'action': 'transfer', 'method': 'PATCH', 'path': 'things/u'}]
+
+
+def test_a_step_the_next_step_depends_on_is_waited_for_whatever_wait_for_completion_says():
+    # D3: wait_for_completion false applies to the last write; the unmount before a delete is always waited for.
+    ontap = FakeOntap(dict(name='t1', comment='c', wait_for_completion=False))
+    resource = Resource(ontap, SPEC)
+    first = resource_mod.Step('unmount', 'PATCH', 'things/u', body={'path': ''}, what='unmount')
+    last = resource_mod.Step('delete', 'DELETE', 'things/u', what='delete')
+    done = _as_exit(resource.execute(resource_mod.Plan([first, last], {'uuid': 'u', 'name': 't1'}, want_present=False)))
+    assert done.kind == 'exit' and [w[0] for w in ontap.writes] == ['PATCH', 'DELETE'], done.result
+    assert ontap.wait_overrides == [True, None]
 
 
 def test_settle_freshness_guard_ignores_the_previous_operations_terminal_state():
