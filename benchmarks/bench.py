@@ -509,7 +509,8 @@ def main():
     parser.add_argument('--reps', type=int, default=3, help='repetitions per tool and duration (default 3)')
     parser.add_argument('--scenarios', default='1,2,3,4,5,6', help='comma-separated subset of 1,2,3,4,5,6')
     parser.add_argument('--durations', default=','.join(str(d) for d in DURATIONS))
-    parser.add_argument('--tools', default=','.join(t for t in TOOLS if t != 'floor'), help='scenario 1 tools')
+    parser.add_argument('--tools', default=','.join(t for t in TOOLS if t not in ('floor', 'ours_modules')),
+                        help='scenario 1 tools')
     parser.add_argument('--fleet-reps', type=int, default=3)
     parser.add_argument('--noop-reps', type=int, default=5)
     parser.add_argument('--fleet-size', type=int, default=100, help='volumes created in scenario 3 (default 100)')
