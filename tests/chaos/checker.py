@@ -203,13 +203,6 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
 
     effective = [w for w in carried if took_effect(w)]
     changed_by_task = bool(effective)
-    # A create of another actor's, in flight when the task started (start state "being created by another job",
-    # not held), that succeeded by the capture: an absent object the task found and left alone may exist by then
-    # through no write of the task's. The simulator's job times (simulated clock) cannot be ordered against the
-    # request log (real time), so a task that missed an object created before its lookup is not told apart here.
-    others = (baseline.get('extra') or {}).get('other_jobs') or []
-    created_by_other = any(jobs.get(uuid, {}).get('state') == 'success' for uuid in others)
-
     if scenario.get('check_mode'):
         return outcome, lies
 
@@ -223,7 +216,7 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
                     wrong = mismatches(after, target)
                     if wrong:
                         lies.append('end-state: reported %s but %s' % (outcome, '; '.join(wrong)))
-            elif after is not None and not (created_by_other and not effective):
+            elif after is not None:
                 lies.append('end-state: reported %s but %s %s still exists' % (outcome, target['kind'], target['name']))
         if module == 'request' and scenario.get('variant') == 'move' and wait == 'success':
             procs = [p for p in truth.get('processes', []) if p.get('kind') == 'move']

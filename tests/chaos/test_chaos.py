@@ -197,6 +197,22 @@ def test_the_ci_set_draws_every_fault_kind_and_module():
     assert starts == {'absent', 'present_same', 'present_different', 'in_flight'}
 
 
+def test_another_actors_create_in_flight_is_held_when_the_task_wants_the_object_absent():
+    """Not held, the other create could end before or after the task's lookup depending on the machine's speed
+    (seed 108 once flagged "still exists" on a busy machine): absent scenarios hold it for the whole task, and the
+    non-held kind stays drawn for present ones (attach and duplicate convergence)."""
+    held = {True: 0, False: 0}
+    for seed in range(1, 2001):
+        scen = scenarios.generate(seed)
+        if scen.get('start', {}).get('kind') != 'in_flight':
+            continue
+        if scen['state'] == 'absent':
+            assert scen['start']['hold'] is True, seed
+        else:
+            held[scen['start']['hold']] += 1
+    assert held[True] and held[False]
+
+
 def test_every_simulator_fault_kind_is_drawn():
     from ontap_sim import faults  # pylint: disable=import-outside-toplevel
     assert set(faults.KINDS) <= set(scenarios.FAULT_KINDS)
