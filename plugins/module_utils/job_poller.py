@@ -35,7 +35,6 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import (
     OntapOptionError,
     OntapTransportError,
 )
-from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import read_zapi_job
 
 NON_TERMINAL = ('queued', 'running', 'paused')
 TERMINAL = ('success', 'failure')
@@ -276,7 +275,7 @@ class JobPoller(object):
     :param read_job: ``read_job(uuid) -> job dict``; may raise :class:`OntapApiError` / :class:`OntapTransportError`.
     :param options: :class:`WaitOptions` (validated here).
     :param clock: monotonic seconds. :param sleep: pause(seconds). :param rand: ``[0, 1)`` for jitter.
-    :param key: ``'uuid'`` (REST jobs) or ``'id'`` (ZAPI jobs, read by integer id with :func:`zapi_job_reader`).
+    :param key: ``'uuid'`` (REST jobs) or ``'id'`` (ZAPI jobs, read by integer id with :func:`zapi_jobs.zapi_job_reader`).
     """
 
     def __init__(self, read_job, options, clock=time.monotonic, sleep=time.sleep, rand=random.random, key='uuid'):
@@ -384,7 +383,7 @@ class JobPoller(object):
         :param started_at: ``clock()`` taken before the call was sent (``elapsed`` counts from it).
         :param budget: the task's :class:`Budget`, whose deadline ends the wait (default: ``job_timeout`` seconds
             from ``started_at``).
-        :returns: :class:`JobWaitResult`. Needs a poller made with ``key='id'`` and :func:`zapi_job_reader`.
+        :returns: :class:`JobWaitResult`. Needs a poller made with ``key='id'`` and :func:`zapi_jobs.zapi_job_reader`.
         :raises OntapError: no job named. :raises OntapJobStateError: a job read gave a missing or unknown state.
         """
         if not starts:
@@ -593,16 +592,6 @@ def job_reader(client, fields=JOB_FIELDS):
                 chosen['fields'] = '*'
                 return client.request('GET', 'cluster/jobs/%s' % uuid, query={'fields': '*'}, retry=False).body
             raise
-    return read_job
-
-
-def zapi_job_reader(connection):
-    """A ``read_job(job_id) -> job dict`` for :class:`JobPoller` with ``key='id'``: ZAPI ``job-get-iter`` by the
-    integer job id through ``connection`` (``zapi.ZapiConnection``), the 16 ZAPI states mapped as NetApp maps them
-    (``zapi_jobs.zapi_job``: REST ``state`` plus the raw ``zapi_state``). No match is an ``is_not_found`` error, so
-    the poller's bounded not-found re-reads apply."""
-    def read_job(job_id):
-        return read_zapi_job(connection.call, job_id)
     return read_job
 
 

@@ -241,3 +241,13 @@ def read_zapi_job(call, job_id):
                              % (job_id, answer.get('num-records') if isinstance(answer, dict) else None),
                              not_found=True)
     return zapi_job(infos[0], job_id)
+
+
+def zapi_job_reader(connection):
+    """A ``read_job(job_id) -> job dict`` for :class:`JobPoller` with ``key='id'``: ZAPI ``job-get-iter`` by the
+    integer job id through ``connection`` (``zapi.ZapiConnection``), the 16 ZAPI states mapped as NetApp maps them
+    (:func:`zapi_job`: REST ``state`` plus the raw ``zapi_state``). No match is an ``is_not_found`` error, so
+    the poller's bounded not-found re-reads apply."""
+    def read_job(job_id):
+        return read_zapi_job(connection.call, job_id)
+    return read_job

@@ -139,12 +139,12 @@ job_wait:
 '''
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapJobStateError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JOB_FIELDS, TERMINAL, JobPoller, zapi_job_reader
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JOB_FIELDS, TERMINAL, JobPoller
 from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_uuid
 from ansible_collections.ontap.rest.plugins.module_utils.results import Result
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 from ansible_collections.ontap.rest.plugins.module_utils.zapi import connection_from_params
-from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import read_zapi_job
+from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import read_zapi_job, zapi_job_reader
 
 #: ONTAP error codes of PATCH /cluster/jobs/{uuid}?action=... (ONTAP REST API reference, cluster/jobs).
 ALREADY_TERMINAL = '458762'

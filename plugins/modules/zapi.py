@@ -148,10 +148,10 @@ would_send:
 '''
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapOptionError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller, zapi_job_reader
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 from ansible_collections.ontap.rest.plugins.module_utils.zapi import connection_from_params
-from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import parse_start
+from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import parse_start, zapi_job_reader
 
 
 def reads_only(api):

@@ -15,7 +15,7 @@ import os
 import pytest
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError, OntapJobStateError, OntapNoRestError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller, WaitOptions, zapi_job_reader
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import JobPoller, WaitOptions
 from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import (
     ZAPI_JOB_STATES,
     OntapZapiError,
@@ -24,6 +24,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import (
     parse_start,
     read_zapi_job,
     zapi_job,
+    zapi_job_reader,
 )
 
 #: (ZAPI job-state, REST state, terminal?) -- NetApp's mapping, all 16 rows.
