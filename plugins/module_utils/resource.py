@@ -47,6 +47,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import (
     UNKNOWN,
     OntapApiError,
     OntapError,
+    OntapNoRestError,
     OntapOptionError,
     OntapTransportError,
     classify,
@@ -562,8 +563,8 @@ class Resource(object):
     def _read(self, collection, query, noun, text, retry=True):
         try:
             records = self.ontap.read_records(collection, query=query, retry=retry)
-        except (OntapApiError, OntapTransportError):
-            raise
+        except (OntapApiError, OntapTransportError, OntapOptionError, OntapNoRestError):
+            raise       # said as they are: an option error names its option, not a lookup
         except OntapError as exc:
             # A cut-off or endless collection read: the object's existence is unknown, so nothing is done (F19).
             raise OntapError('The lookup of %s %s could not be completed, so whether it exists is unknown and nothing '

@@ -204,6 +204,14 @@ def test_cut_off_lookup_is_unknown_never_absent():
     assert ontap.writes == []
 
 
+def test_an_option_error_met_by_the_lookup_is_said_as_itself_not_as_a_cut_off_lookup():
+    error = resource_mod.OntapOptionError('http_timeout', 'http_timeout must be a finite number of seconds.')
+    ontap = FakeOntap(dict(name='t1', comment='c', tags=None), records={'things': error})
+    with pytest.raises(resource_mod.OntapOptionError) as info:
+        Resource(ontap, SPEC).run()
+    assert info.value.option == 'http_timeout' and 'lookup' not in str(info.value) and ontap.writes == []
+
+
 def _child_spec():
     def collection(resource):
         return 'parents/%s/children' % resource.find_parent('parent', 'parents', {'name': resource.params['parent']})['uuid']
