@@ -550,6 +550,14 @@ def _check_options(hostname, port, http_timeout, scheme, cert_filepath, key_file
             raise OntapOptionError(option, '%s: %s does not exist.' % (option, path))
     if key_filepath and not cert_filepath:
         raise OntapOptionError('cert_filepath', 'key_filepath was given without cert_filepath.')
+    if ca_path and os.path.isfile(ca_path):
+        # A file that is no CA bundle would otherwise surface as a TLS handshake failure at the first request.
+        try:
+            ssl.create_default_context(cafile=ca_path)
+        except (ssl.SSLError, ValueError, OSError) as exc:
+            raise OntapOptionError('ca_path', 'ca_path: %s holds no CA certificate in PEM form that could be loaded '
+                                   '(%s). Give the CA bundle (PEM) that signed the cluster certificate.'
+                                   % (ca_path, getattr(exc, 'reason', None) or exc))
 
 
 def _get_retry(get_retries, sleep):

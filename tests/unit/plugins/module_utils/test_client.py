@@ -112,6 +112,20 @@ def test_bad_connection_options_are_option_errors(kwargs, option):
     assert info.value.option == option
 
 
+@pytest.mark.parametrize('content', [b'not a certificate\n', b'', b'-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'])
+def test_a_ca_path_file_that_holds_no_pem_certificate_is_an_option_error_before_any_request(tmp_path, content):
+    # Not a handshake failure at the first request: the option is named at once (new-user finding).
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_bytes(content)
+    with pytest.raises(OntapOptionError) as info:
+        OntapClient('c1', token=TOKEN, ca_path=str(bundle))
+    assert info.value.option == 'ca_path' and str(bundle) in str(info.value) and 'PEM' in str(info.value)
+
+
+def test_a_ca_path_with_a_pem_ca_is_accepted(pki):
+    assert OntapClient('c1', token=TOKEN, ca_path=pki['ca']).ca_path == pki['ca']
+
+
 @pytest.mark.parametrize('hostname, port', [
     ('cluster1.example.com:8443', '8443'),
     ('10.0.0.1:443', '443'),
