@@ -88,6 +88,8 @@ def test_https_with_the_simulators_ca_one_http_request_per_call(sim, api):
     log = servlet_log(sim)
     assert [entry['status'] for entry in log] == [200, 200]          # no 401 round trip: auth is sent up front
     assert len(set(entry['connection'] for entry in log)) == 2       # netapp-lib: a connection per call
+    assert [entry['zapi'] for entry in log] == ['system-get-version', 'volume-get-iter']   # named in the log
+    assert all(entry['zapi'] is None for entry in sim.log() if entry['path'] != SERVLET)
 
 
 def test_validate_certs_false_works_without_a_ca(sim, api):

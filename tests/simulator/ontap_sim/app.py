@@ -170,6 +170,7 @@ def _after(sim: Simulator, response: Response) -> Response:
         "user": g.get("user"),
         "connection": "%s:%s" % (request.environ.get("REMOTE_ADDR"), request.environ.get("REMOTE_PORT")),
         "job": g.get("job_uuid"),
+        "zapi": g.get("zapi_api"),
     })
     return response
 

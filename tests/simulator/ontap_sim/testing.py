@@ -169,7 +169,7 @@ class SimServer:  # pylint: disable=too-many-instance-attributes,too-many-public
 
     def log(self, since: int = 0) -> List[Dict[str, Any]]:
         """The request log (list of entries: seq, time, method, path, query, status, duration_ms, user,
-        connection, job)."""
+        connection, job, zapi: the ZAPI call's name on the ZAPI servlet, else None)."""
         return list(self.control("GET", "/log?since=%d" % since)["records"])
 
     def clear_log(self) -> None:

@@ -436,6 +436,7 @@ def servlet() -> Response:
     if _local(root.tag) != "netapp" or len(root) != 1:
         return _failed("13001", "Expected one API element inside <netapp>")
     g.zapi_vserver = root.get("vfiler") or None
+    g.zapi_api = _local(root[0].tag)          # in the request log entry's "zapi" (the app's log)
     return _call(_sim(), _state(), root[0])
 
 
