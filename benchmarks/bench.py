@@ -75,6 +75,13 @@ TOOLS = {
 #: Scenario 6: the resource modules and what each task does, in playbook order (benchmarks/playbooks/ours_modules.yml).
 MODULES = ('volume', 'snapshot', 'qtree', 'svm')
 MODULE_OPS = ('create', 'noop', 'delete')
+#: Scenario 6's ZAPI tasks (ontap.rest.zapi): a read call, and an asynchronous call waited for through its job.
+ZAPI_OPS = ('read', 'async')
+
+
+def _scenario6_tasks():
+    """``(module, op)`` of every counted task of benchmarks/playbooks/ours_modules.yml."""
+    return [(module, op) for module in MODULES for op in MODULE_OPS] + [('zapi', op) for op in ZAPI_OPS]
 #: The physical limit of an idempotent task over one connection (issue 13): requests per task when the job ends
 #: within return_timeout. A no-op must read the object (1); a create or delete reads it and writes (2).
 PHYSICAL_LIMIT = dict(create=2, noop=1, delete=2)
@@ -386,9 +393,8 @@ def scenario_modules(bench, reps):
     for rep in range(reps):
         for pipelining in ((False, True) if rep % 2 == 0 else (True, False)):
             user = bench.new_user('m%d%s' % (rep, 'p' if pipelining else 'n'))
-            for module in MODULES:
-                for op in MODULE_OPS:
-                    bench.new_user('%s%s%s' % (user, module, op))
+            for module, op in _scenario6_tasks():
+                bench.new_user('%s%s%s' % (user, module, op))
             res = bench.run_tool('ours_modules', user, ['localhost'], keep_lines=True,
                                  env_extra=dict(ANSIBLE_PIPELINING='True' if pipelining else 'False'))
             by_user = bench.fetch_log()
@@ -397,12 +403,12 @@ def scenario_modules(bench, reps):
                 tasks[line['task']] = dict(wall=line['end'] - line['start'] if line.get('start') else None,
                                            status=line['status'], changed=line.get('changed'),
                                            msg=line.get('msg') if line['status'] != 'ok' else None)
-            for module in MODULES:
-                for op in MODULE_OPS:
-                    entries = by_user.get('%s%s%s' % (user, module, op), [])
-                    task = tasks.setdefault('%s %s' % (module, op), {})
-                    task.update(requests=len(entries), connections=len(set(e['connection'] for e in entries)),
-                                breakdown=['%s %s -> %s' % (e['method'], e['path'], e['status']) for e in entries])
+            for module, op in _scenario6_tasks():
+                entries = by_user.get('%s%s%s' % (user, module, op), [])
+                task = tasks.setdefault('%s %s' % (module, op), {})
+                task.update(requests=len(entries), connections=len(set(e['connection'] for e in entries)),
+                            breakdown=['%s %s -> %s' % (e['method'], ('ZAPI ' + e['zapi']) if e.get('zapi') else e['path'],
+                                                        e['status']) for e in entries])
             res.update(rep=rep, pipelining=pipelining, task_results=tasks)
             bad = [name for name, task in tasks.items() if task.get('status') != 'ok']
             log('  rep %d pipelining %s: %.1fs%s'

@@ -439,6 +439,7 @@ def modules_section(data):
                'one request higher: ONTAP addresses snapshots under their volume\'s uuid '
                '(`/api/storage/volumes/{volume.uuid}/snapshots`, the POST included), so a task that names the volume '
                'reads it first (a physical limit of the API, not of the module).\n' % len(runs))
+    out.extend(_zapi_lines(runs, rows))
     # module start cost against ping, and pipelining
     lines = ['| ANSIBLE_PIPELINING | ping task, s | ontap.rest.volume no-op task, s | ratio no-op / ping | whole '
              'playbook, s | runs |', '|---|---|---|---|---|---|']
@@ -467,6 +468,35 @@ def modules_section(data):
                   'first of the two ping tasks is not used when it is slower: it pays the play\'s start). Ping is the '
                   'cheapest module Ansible runs; the difference is what importing and running ontap.rest (requests, '
                   'the TLS connection, one lookup GET) costs per task.\n'] + lines, rows
+
+
+def _zapi_lines(runs, rows):
+    """Scenario 6's ZAPI tasks (``zapi read``, ``zapi async``): a table, and the read call's target row."""
+    tasks = dict((op, [r['task_results'].get('zapi %s' % op) or {} for r in runs]) for op in ('read', 'async'))
+    if not any(t.get('requests') for t in tasks['read'] + tasks['async']):
+        return []
+    out = ['### The ZAPI path (ontap.rest.zapi)\n',
+           '| call | requests (median, most) | TCP connections (most) | task s | requests of one run |',
+           '|---|---|---|---|---|']
+    for op, label in (('read', '`system-get-version` (read_only)'), ('async', '`volume-create-async`, waited for')):
+        mine = tasks[op]
+        counts = [t.get('requests') or 0 for t in mine]
+        bad = [t for t in mine if t.get('status') != 'ok']
+        out.append('| %s | %s, %s | %s | %s | %s |' % (
+            label, num(med(counts)), num(max(counts)), num(max(t.get('connections') or 0 for t in mine)),
+            fmt(med(t.get('wall') for t in mine)) + ((' (%d failed)' % len(bad)) if bad else ''),
+            ', '.join(line.split(' -> ')[0].replace('POST ', '') for line in mine[0].get('breakdown') or [])))
+        if op == 'read':
+            ok = not bad and max(counts) <= 1
+            rows.append(('requests per ZAPI read call ≤ 1 (the physical limit)', 'ontap.rest.zapi', None,
+                         num(max(counts)), '1', ok, None if ok else '; '.join(mine[0].get('breakdown') or [])))
+    out.append('')
+    out.append('A ZAPI call is one HTTP POST to the servlet. ZAPI has no `return_timeout`: an asynchronous call is '
+               'answered at once (`result-status` `in_progress`), so its job must be read at least once (the physical '
+               'limit is 2: the call and one `job-get-iter` after the job ended); ontap.rest reads it with the same '
+               'paced poller as REST (first read after `poll_interval`). netapp-lib opens one TCP connection per call '
+               '(no keep-alive), so the REST target of one connection per task does not apply to ZAPI.\n')
+    return out
 
 
 def kinds(breakdown):
@@ -656,7 +686,8 @@ def render(data, plot_name):
     out.extend(detection_lines)
     out.append('## Scenario 6: requests per task of every resource module, and the module start cost\n')
     out.append('One playbook (`benchmarks/playbooks/ours_modules.yml`) creates, re-runs (no-op) and deletes a volume, '
-               'a snapshot, a qtree and an SVM, each task logged in as its own user so the simulator\'s request log '
+               'a snapshot, a qtree and an SVM, and makes two ZAPI calls, each task logged in as its own user so the '
+               'simulator\'s request log '
                'counts it apart. The physical limit of an idempotent task over one connection is 1 request for a '
                'no-op (the lookup), 2 for a create or a delete (the lookup and the write) when the job ends within '
                '`return_timeout`.\n')
