@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -417,6 +418,78 @@ def scenario_modules(bench, reps):
     return runs
 
 
+def _child_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _import_breakdown(stderr):
+    """``python -X importtime`` output -> ms: Ansible's ``basic`` (cumulative), ``requests`` (cumulative), ontap.rest's
+    own modules (sum of their self times), everything (sum of the top-level cumulative times)."""
+    out = dict(ansible_basic=0.0, requests=0.0, ontap_rest=0.0, total=0.0)
+    for line in stderr.splitlines():
+        if not line.startswith('import time:') or 'self [us]' in line:
+            continue
+        self_us, cumulative, name = line[len('import time:'):].split('|', 2)
+        depth = len(name) - len(name.lstrip(' '))
+        name = name.strip()
+        if depth == 1:
+            out['total'] += int(cumulative) / 1000.0
+        if name == 'ansible.module_utils.basic':
+            out['ansible_basic'] = max(out['ansible_basic'], int(cumulative) / 1000.0)
+        elif name == 'requests':
+            out['requests'] = max(out['requests'], int(cumulative) / 1000.0)
+        elif name.startswith('ansible_collections.ontap.rest'):
+            out['ontap_rest'] += int(self_us) / 1000.0
+    return out
+
+
+def module_process_cost(bench, reps):
+    """Scenario 6, module start: the module process alone, without Ansible's controller. Ansible keeps the AnsiballZ
+    files of an ``ansible.builtin.ping`` task and of an ``ontap.rest.volume`` no-op (ANSIBLE_KEEP_REMOTE_FILES);
+    each is run again ``reps`` times, alternating, and its CPU seconds (user + system) and wall seconds measured;
+    one more run of each under ``python -X importtime`` says where the import time goes. Python compiles every
+    module_utils source again in every task (AnsiballZ imports them from a zip), so this is the per-task cost."""
+    user = bench.new_user('cpu')
+    keep = os.path.join(bench.work, 'keep-cpu')
+    os.makedirs(keep)
+    adhoc = os.path.join(os.path.dirname(sys.executable), 'ansible')
+    args = json.dumps(dict(hostname='127.0.0.1', port=bench.sim.port, username=user, password=PASSWORD,
+                           validate_certs=False, name='cpuvol', svm='svm1', size='100MiB', aggregates=['aggr1']))
+    base = [adhoc, 'localhost', '-e', 'ansible_python_interpreter=%s' % sys.executable]
+    made = subprocess.run(base + ['-m', 'ontap.rest.volume', '-a', args], env=bench.env, cwd=bench.work,
+                          capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        return dict(error='the volume for the no-op was not created: %s' % made.stdout[-300:])
+    kept_env = dict(bench.env, ANSIBLE_KEEP_REMOTE_FILES='1', ANSIBLE_REMOTE_TEMP=keep)
+    files = {}
+    for name, module, module_args in (('ping', 'ansible.builtin.ping', None), ('volume', 'ontap.rest.volume', args)):
+        cmd = base + ['-m', module] + (['-a', module_args] if module_args else [])
+        subprocess.run(cmd, env=kept_env, cwd=bench.work, capture_output=True, text=True, check=False)
+        found = [os.path.join(d, f) for d, dummy, fs in os.walk(keep) for f in fs
+                 if f == 'AnsiballZ_%s.py' % name]
+        if len(found) != 1:
+            return dict(error='AnsiballZ_%s.py not kept (%d found)' % (name, len(found)))
+        files[name] = found[0]
+    env = dict(bench.env)
+    runs = dict(ping=[], volume=[])
+    for rep in range(reps):
+        for name in (('ping', 'volume') if rep % 2 == 0 else ('volume', 'ping')):
+            cpu0, wall0 = _child_cpu(), time.monotonic()
+            proc = subprocess.run([sys.executable, files[name]], env=env, cwd=bench.work, capture_output=True,
+                                  text=True, check=False)
+            runs[name].append(dict(cpu=_child_cpu() - cpu0, wall=time.monotonic() - wall0, rc=proc.returncode,
+                                   changed='"changed": true' in proc.stdout))
+    imports = {}
+    for name in ('ping', 'volume'):
+        proc = subprocess.run([sys.executable, '-X', 'importtime', files[name]], env=env, cwd=bench.work,
+                              capture_output=True, text=True, check=False)
+        imports[name] = _import_breakdown(proc.stderr)
+    log('  module process: ping %.3f CPU-s, volume no-op %.3f CPU-s (medians of %d)'
+        % (median(r['cpu'] for r in runs['ping']), median(r['cpu'] for r in runs['volume']), reps))
+    return dict(reps=reps, runs=runs, imports=imports)
+
+
 #: Scenario 5: job lengths (simulated seconds) for the detection delay on the simulator's clock control.
 DETECTION_DURATIONS = [60, 150, 300, 600, 1800]
 
@@ -555,6 +628,7 @@ def main():
             if '6' in scenarios:
                 meter = Load()
                 result['modules'] = scenario_modules(bench, args.reps)
+                result['module_cpu'] = module_process_cost(bench, reps=max(5, 2 * args.reps + 1))
                 load['6'] = meter.done()
         if '4' in scenarios:
             meter = Load()

@@ -463,11 +463,45 @@ def modules_section(data):
                      'connection Ansible copies no file to a remote host, so pipelining has little to save.\n'
                      % (fmt(walls[True][2] / walls[False][2]), fmt(walls[True][1] / walls[False][1]),
                         fmt(walls[True][0] / walls[False][0])))
+    lines.extend(_process_lines(data.get('module_cpu')))
     return out + ['### Module start cost against Ansible\'s ping\n',
                   'The module\'s own process time as a ratio to `ansible.builtin.ping` in the same playbook (the '
                   'first of the two ping tasks is not used when it is slower: it pays the play\'s start). Ping is the '
                   'cheapest module Ansible runs; the difference is what importing and running ontap.rest (requests, '
                   'the TLS connection, one lookup GET) costs per task.\n'] + lines, rows
+
+
+def _process_lines(cost):
+    """The module process alone (bench.module_process_cost): CPU and wall of ping and of a volume no-op, the ratio,
+    and where the no-op's import time goes."""
+    if not cost:
+        return []
+    if cost.get('error'):
+        return ['The module process alone was not measured: %s.\n' % cost['error']]
+    runs = cost['runs']
+    cpu = dict((name, med(r['cpu'] for r in runs[name])) for name in ('ping', 'volume'))
+    wall = dict((name, med(r['wall'] for r in runs[name])) for name in ('ping', 'volume'))
+    bad = [r for name in runs for r in runs[name] if r['rc'] != 0 or r['changed']]
+    out = ['The module process alone, without Ansible\'s controller: the AnsiballZ files Ansible kept '
+           '(ANSIBLE_KEEP_REMOTE_FILES) of a ping task and of an ontap.rest.volume no-op (one lookup GET over a new '
+           'TLS connection), each run again %d times, alternating; medians.%s\n'
+           % (cost['reps'], (' %d run(s) failed or changed something: not a clean no-op.' % len(bad)) if bad else ''),
+           '| process | CPU s (user + system) | wall s |', '|---|---|---|',
+           '| ansible.builtin.ping | %s | %s |' % (fmt(cpu['ping'], 3), fmt(wall['ping'], 3)),
+           '| ontap.rest.volume no-op | %s | %s |' % (fmt(cpu['volume'], 3), fmt(wall['volume'], 3)),
+           '| ratio no-op / ping | %s | %s |' % (fmt(cpu['volume'] / cpu['ping'] if cpu['ping'] else None),
+                                                fmt(wall['volume'] / wall['ping'] if wall['ping'] else None)), '']
+    imports = cost.get('imports') or {}
+    ping, vol = imports.get('ping') or {}, imports.get('volume') or {}
+    if vol:
+        out.append('Import time of one run under `python -X importtime` (slower than a plain run): ping %s ms in all '
+                   '(Ansible\'s `basic` %s ms); the volume no-op %s ms in all: Ansible\'s `basic` %s ms, `requests` %s '
+                   'ms (urllib3 and its TLS set-up included), ontap.rest\'s own module_utils and module %s ms. Python '
+                   'compiles each imported source file again in every task, because AnsiballZ imports them from a '
+                   'zip; the remainder of the no-op is the TLS connection, the GET and the answer.\n'
+                   % (fmt(ping.get('total'), 0), fmt(ping.get('ansible_basic'), 0), fmt(vol.get('total'), 0),
+                      fmt(vol.get('ansible_basic'), 0), fmt(vol.get('requests'), 0), fmt(vol.get('ontap_rest'), 0)))
+    return out
 
 
 def _zapi_lines(runs, rows):
@@ -795,8 +829,10 @@ FIXES = {
     'request breakdown above.',
     'fleet: wall above the Ansible floor ≤ 0.5 × netapp.ontap\'s': 'Cause: on 2 cores this fleet is bound by '
     'Ansible\'s per-host cost (fork, AnsiballZ packaging, a Python start per task), the same for both collections; '
-    'above that floor each task still pays the module start (scenario 6: the no-op task against ping) and its '
-    'requests. ANSIBLE_PIPELINING does not help on the local connection (scenario 6 measures it).',
+    'above that floor each task still pays its module process and its requests: scenario 6 measures the process '
+    'alone against ping (CPU seconds) and where its import time goes (Ansible\'s `basic`, `requests` with urllib3, '
+    'ontap.rest\'s own code, which Python compiles again in every task because AnsiballZ imports it from a zip). '
+    'ANSIBLE_PIPELINING does not help on the local connection (scenario 6 measures it).',
 }
 
 RECOMMENDATION_TEXT = [
