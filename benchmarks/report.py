@@ -816,9 +816,11 @@ def recommendation(d, long, rec):
 
 
 FIXES = {
-    'overhead ≤ 1 s + 10 % of D': 'Fix: the recommended `return_timeout: 120` lets ONTAP answer when the job ends '
-    '(no poll, no delay) for every job up to 2 minutes; past that, the polls are paced at about 10 % of the time '
-    'already waited (scenario 5).',
+    'overhead ≤ 1 s + 10 % of D': 'Cause: with `return_timeout: 120` (shipped) ONTAP answers when the job ends (no '
+    'poll, no delay) for every job up to 2 minutes, so what is left is the task\'s start (Ansible\'s and the '
+    'module\'s, scenario 6) and its two requests; past 2 minutes the polls are paced at about 10 % of the time '
+    'already waited (scenario 5). A miss at a short D with one POST and no poll is CPU time the task waited for '
+    '(see the validity note of this run).',
     'overhead ≤ ⅓ of netapp.ontap\'s (D ≥ 45)': 'Fix: as above (`return_timeout: 120`): netapp.ontap waits 30 s in '
     'the request and then polls every 30 s, so any job between 30 s and 120 s is noticed at once by us and up to '
     '30 s late by it.',
