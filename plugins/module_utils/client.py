@@ -25,6 +25,7 @@ __metaclass__ = type
 
 import base64
 import email.utils
+import math
 import os
 import re
 import socket
@@ -543,7 +544,8 @@ def _check_options(hostname, port, http_timeout, scheme, cert_filepath, key_file
         raise OntapOptionError('scheme', 'scheme must be https or http, not %r.' % (scheme,))
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise OntapOptionError('port', 'port must be a TCP port number (1..65535), not %r.' % (port,))
-    if isinstance(http_timeout, bool) or not isinstance(http_timeout, (int, float)) or http_timeout <= 0:
+    if isinstance(http_timeout, bool) or not isinstance(http_timeout, (int, float)) or not math.isfinite(http_timeout) \
+            or http_timeout <= 0:
         raise OntapOptionError('http_timeout', 'http_timeout must be a positive number of seconds, not %r.' % (http_timeout,))
     for option, path in (('cert_filepath', cert_filepath), ('key_filepath', key_filepath), ('ca_path', ca_path)):
         if path and not os.path.exists(path):

@@ -37,6 +37,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.options import (
     CONNECTION_REQUIRED_ONE_OF,
     CONNECTION_REQUIRED_TOGETHER,
     async_job_spec,
+    check_numbers,
     connection_spec,
 )
 
@@ -187,6 +188,7 @@ class OntapModule(object):
         a failed result with a clear message, never a traceback."""
         try:
             # Bad waiting options fail every run, not only the runs that happen to write (nothing is sent first).
+            check_numbers(self.params)
             self.wait_options()
             result = main(self)
             if not isinstance(result, Result):

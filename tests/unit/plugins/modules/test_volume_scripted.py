@@ -55,6 +55,14 @@ def test_budget_caps_every_return_timeout_and_ends_at_job_timeout(seam):
     assert seam.time.now - seam.seen[1]['at'] <= 5.0 + 1e-9       # nothing ended after the budget
 
 
+@pytest.mark.parametrize('option', ['http_timeout', 'job_timeout', 'poll_interval'])
+@pytest.mark.parametrize('value', [float('inf'), float('nan'), -1.0])
+def test_d7_an_infinite_nan_or_negative_number_is_an_option_error_and_nothing_is_sent(seam, option, value):
+    result = seam.run(volume, [], name='vol1', svm='svm1', **{option: value})
+    assert result['failed'] and result['msg'].startswith(option + ' must be '), result
+    assert 'exception' not in result and seam.seen == []
+
+
 def test_failure_within_return_timeout_reads_the_job_once_and_reports_it_like_a_polled_failure(seam):
     failure = {'error': {'message': 'Not enough space', 'code': '917536'}, 'job': accepted(J1)['job']}
     result = seam.run(volume, [
