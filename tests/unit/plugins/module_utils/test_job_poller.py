@@ -29,6 +29,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.job_poller import (
     JobWaitResult,
     WaitOptions,
     PACE_FRACTION,
+    REQUEST_GRACE,
     backoff,
     job_reader,
     paced,
@@ -918,3 +919,21 @@ def test_one_budget_the_wait_for_a_next_page_job_ends_at_the_task_deadline(clock
     assert [call['return_timeout'] for call in client.calls if call['method'] == 'DELETE'] == [7, 7]
     assert result.outcome == 'timed_out'
     assert clock.now == pytest.approx(budget.deadline)
+
+
+# -- one budget for the client (D4) and the resume point of a query-based write cut short (D5) -------------------
+
+def test_budget_request_time_is_what_is_left_plus_one_round_trip_and_goes_below_zero(clock):
+    budget = Budget(5, clock)
+    assert budget.request_time() == pytest.approx(5 + REQUEST_GRACE)
+    clock.advance(5 + REQUEST_GRACE + 1)
+    assert budget.request_time() == pytest.approx(-1) and budget.remaining() == 0
+
+
+def test_a_poll_the_client_did_not_send_is_no_poll_and_keeps_the_last_real_error(clock):
+    timeout = OntapTransportError('timeout', 'GET', '/api/cluster/jobs/%s' % J1, 'read timed out')
+    not_sent = OntapTransportError('budget', 'GET', '/api/cluster/jobs/%s' % J1, 'job_timeout (5 s) had run out')
+    script = Script(clock, **{J1: [timeout, not_sent]})
+    result = poller(clock, script, job_timeout=5).wait(202, accepted(J1), clock())
+    assert result.outcome == 'unreadable' and result.polls == 1
+    assert 'read timed out' in result.message and 'had run out' not in result.message
