@@ -688,7 +688,29 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
             break
         result = _merge(result, poller.wait(response.status_code, response.body, started_at, budget),
                         clock() - started_at)
+    href = next_href(response.body)
+    if options.wait_for_completion and result.unfollowed_next is None and result.outcome != 'success' and href:
+        # Cut short (job_timeout ran out while a page's jobs were still going, or a job failed) with records left
+        # behind _links.next: say which jobs ended how, and return the resume point as when the budget ran out
+        # between pages (never a silent part).
+        result.unfollowed_next = href
+        if result.outcome == 'failure':
+            why = 'after the failure it was not followed'
+        else:
+            why = ('it was not followed, because ONTAP starts those records only after the jobs above have ended; '
+                   'wait for the jobs still running (ontap.rest.job), then send the same %s with path set to that '
+                   'link' % method.upper())
+        result.message = ('%s %s. The records behind ONTAP\'s _links.next (%s) were not changed: %s.'
+                          % (result.message.rstrip('.') + '.', _tally(result), href, why))
     return first_response, result
+
+
+def _tally(result):
+    """``"Of 2 jobs: 1 success, 1 timed_out"``: how each job of a (query-based) write ended."""
+    counts = [(outcome, result.job_outcomes.count(outcome)) for outcome in SEVERITY[::-1]
+              if outcome in result.job_outcomes]
+    return 'Of %d job%s: %s' % (len(result.jobs), '' if len(result.jobs) == 1 else 's',
+                                ', '.join('%d %s' % (count, outcome) for outcome, count in counts))
 
 
 def _error_response(exc):
