@@ -48,8 +48,14 @@ options:
     default: 30
   job_timeout:
     description:
-      - The overall wait budget, in seconds of wall-clock time, for the job(s) to reach a terminal state
-        (V(success) or V(failure)). Any length is accepted; it is enforced by polling.
+      - The overall budget of the task, in seconds of wall-clock time, counted from the task's start, for the job(s)
+        to reach a terminal state (V(success) or V(failure)). Any length is accepted; it is enforced by polling.
+      - It bounds everything the task does, the lookup before a write included. No request's C(return_timeout),
+        connect or read timeout goes past what is left of it (the read timeout is the smaller of O(http_timeout) and
+        what is left, plus one second for the answer to the last poll at the deadline), no GET retry is made whose
+        pause (C(Retry-After) or backoff) would end after it, and nothing is sent once it is spent, so the task ends
+        within about O(job_timeout) plus one second.
+      - A write whose answer it cut off is reported as of unknown outcome, not as a failure that changed nothing.
       - When it runs out, the task fails with the distinct outcome C(timed_out) that names the job uuid and the last
         state and message seen. The job keeps running on the cluster; wait for it again with M(ontap.rest.job).
     type: float
@@ -59,7 +65,8 @@ notes:
   - Job states C(queued), C(running) and C(paused) are not terminal; a paused job is waited for, never taken as done.
   - Every module of the collection accepts these options, so that C(module_defaults) for the action group
     C(group/ontap.rest.ontap) can set them once. Modules that start no job ignore the ones they cannot use
-    (M(ontap.rest.job_info) all of them, M(ontap.rest.job) O(wait_for_completion) and O(return_timeout)).
+    (M(ontap.rest.job_info) all of them but O(job_timeout), which bounds every task, M(ontap.rest.job)
+    O(wait_for_completion) and O(return_timeout)).
   - A job that cannot be read (HTTP 403 or 404 on C(/api/cluster/jobs/{uuid}), as for restricted roles or Amazon FSx)
     is reported as such, never as a success or a failure of the job.
 '''

@@ -65,6 +65,9 @@ options:
       - Seconds to wait for ONTAP to start answering one HTTP request (connect and read timeout).
       - For a request sent with ONTAP's C(return_timeout), the read timeout is O(http_timeout) plus that C(return_timeout),
         so ONTAP's own server-side wait can never race the client's timeout.
+      - Neither is ever longer than what is left of the task's O(job_timeout) (plus one second), which bounds the whole
+        task.
+      - Must be a positive, finite number.
       - Falls back to E(ONTAP_HTTP_TIMEOUT).
     type: float
     default: 60

@@ -16,6 +16,9 @@ Rules (docs/design.md, FIELD_CASES F19, F20, F22, F29-F32):
   honoured up to :data:`RETRY_AFTER_MAX` s, exponential backoff) unless the call says ``retry=False``;
   POST/PATCH/DELETE are never resent;
 - read timeout = ``http_timeout + return_timeout`` seconds, so the server's wait and ours never race;
+- under the task's budget (:attr:`OntapClient.budget`, the runner's ``job_poller.Budget``), every attempt's connect
+  and read timeouts are capped to what the budget leaves (``Budget.request_time()``), no GET retry is made whose
+  pause would end after the deadline, and nothing is sent once the budget is spent: ``job_timeout`` bounds the task;
 - errors name method, URL, status, ONTAP code and message, and never contain the password, the token or the
   ``Authorization`` header.
 """
@@ -25,6 +28,7 @@ __metaclass__ = type
 
 import base64
 import email.utils
+import math
 import os
 import re
 import socket
@@ -39,6 +43,7 @@ try:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
+    from urllib3.util.timeout import Timeout
     from urllib3.exceptions import InsecureRequestWarning
     import urllib3.exceptions as u3exc
     HAS_REQUESTS = True
@@ -74,6 +79,9 @@ GET_BACKOFF_MAX = 8.0
 
 #: A ``Retry-After`` longer than this (seconds) is shortened to it on client GET retries.
 RETRY_AFTER_MAX = 60.0
+
+#: A request that would have less than this many seconds of the task's budget is not sent (kind ``budget``).
+MIN_REQUEST_TIME = 0.05
 
 #: ``get_records`` follows at most this many pages before it fails (it never returns a cut-off read).
 MAX_PAGES = 1000
@@ -180,24 +188,68 @@ class _BasicAuth(object):
 if HAS_REQUESTS:
 
     class _GetRetry(Retry):
-        """urllib3 ``Retry`` whose pauses go through an injectable ``sleep`` and whose ``Retry-After`` is bounded."""
+        """urllib3 ``Retry`` whose pauses go through an injectable ``sleep``, whose ``Retry-After`` is bounded, and
+        that makes no retry whose pause would end after the task's deadline (``guard.budget``)."""
 
         sleep_func = staticmethod(time.sleep)
+        guard = None
 
         def new(self, **kw):
             retry = super(_GetRetry, self).new(**kw)
             retry.sleep_func = self.sleep_func
+            retry.guard = self.guard
             return retry
 
-        def sleep(self, response=None):
+        def pause(self, response=None):
+            """Seconds :meth:`sleep` pauses before the next try (``Retry-After`` when given, else the backoff)."""
             if response is not None and self.respect_retry_after_header:
                 retry_after = _parse_retry_after(response.headers.get('Retry-After'))
                 if retry_after is not None:
-                    self.sleep_func(min(retry_after, RETRY_AFTER_MAX))
-                    return
+                    return min(retry_after, RETRY_AFTER_MAX)
             attempts = len(self.history)
-            if attempts >= 1:
-                self.sleep_func(min(GET_BACKOFF_MAX, GET_BACKOFF_FACTOR * 2 ** (attempts - 1)))
+            return min(GET_BACKOFF_MAX, GET_BACKOFF_FACTOR * 2 ** (attempts - 1)) if attempts >= 1 else 0.0
+
+        def sleep(self, response=None):
+            pause = self.pause(response)
+            if pause > 0:
+                self.sleep_func(pause)
+
+        def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+            retry = super(_GetRetry, self).increment(method, url, response, error, _pool, _stacktrace)
+            budget = self.guard.budget if self.guard is not None else None
+            if budget is not None:
+                pause = retry.pause(response)
+                if pause > budget.remaining():
+                    # The retry would start after the deadline: not made. urllib3 then returns the answer (a status
+                    # retry) or raises the error; the client says why it was not retried.
+                    retry_after = _parse_retry_after(response.headers.get('Retry-After')) if response is not None else None
+                    what = 'Retry-After %g s' % retry_after if retry_after is not None else 'backoff %g s' % pause
+                    self.guard.note = ('Not retried: the pause before a retry (%s) would end after job_timeout (%g s; '
+                                       '%.1f s were left)' % (what, budget.job_timeout, budget.remaining()))
+                    raise u3exc.MaxRetryError(_pool, url, error or u3exc.ResponseError(
+                        'HTTP %s' % getattr(response, 'status', '?')))
+            return retry
+
+    class _BudgetTimeout(Timeout):
+        """Connect and read timeouts capped, at the start of each attempt, to ``time_left()`` seconds (urllib3 clones
+        the timeout for every attempt, GET retries included). :ivar used: ``(connect, read)`` of the latest attempt."""
+
+        def __init__(self, connect, read, time_left):
+            super(_BudgetTimeout, self).__init__(connect=connect, read=read)
+            self.time_left = time_left
+            self.used = (connect, read)
+
+        def clone(self):
+            left = max(MIN_REQUEST_TIME, self.time_left())
+            self.used = (min(self._connect, left), min(self._read, left))
+            return Timeout(connect=self.used[0], read=self.used[1])
+
+    class _RetryGuard(object):
+        """Shared by a client and its GET ``Retry``: the task's budget, and why the latest retry was not made."""
+
+        def __init__(self):
+            self.budget = None
+            self.note = None
 
     class _OntapSession(requests.Session):
         """A ``requests.Session`` with two adapters over ONE connection pool: GET-retrying and plain.
@@ -222,7 +274,7 @@ if HAS_REQUESTS:
             return self.retry_adapter if self.use_retry else self.plain_adapter
 
 else:  # pragma: no cover - the runner reports missing_required_lib('requests') first
-    _GetRetry = _OntapSession = None
+    _GetRetry = _OntapSession = _BudgetTimeout = _RetryGuard = None
 
 
 class OntapClient(object):
@@ -243,6 +295,12 @@ class OntapClient(object):
     :param sleep: pause function used between GET retries (seconds), injectable for tests.
     :param scheme: ``'https'`` (default) or ``'http'``.
     :raises OntapOptionError: on a missing host, a bad port or timeout, or a certificate/CA file that does not exist.
+
+    :ivar budget: the task's budget, or ``None`` (no bound but the timeouts): an object with ``remaining()`` and
+        ``request_time()`` (seconds) and ``job_timeout`` (seconds), i.e. a ``job_poller.Budget``; the runner sets it.
+        Under it every attempt's connect and read timeouts are at most ``request_time()``, a GET retry whose pause
+        would end after the deadline is not made (the answer or error is reported, saying so), and a request with
+        less than :data:`MIN_REQUEST_TIME` s left is not sent (``OntapTransportError`` kind ``budget``).
     """
 
     def __init__(self, hostname, port=443, username=None, password=None, cert_filepath=None, key_filepath=None,
@@ -262,7 +320,10 @@ class OntapClient(object):
         self.base_url = '%s://%s:%d' % (scheme, '[%s]' % self.hostname if ':' in self.hostname else self.hostname, self.port)
         self._version = None
         self._secrets = [secret for secret in (password, token) if secret]
-        session = _OntapSession(HTTPAdapter(max_retries=_get_retry(get_retries, sleep)), HTTPAdapter(max_retries=0))
+        self._guard = _RetryGuard()
+        self.budget = None
+        session = _OntapSession(HTTPAdapter(max_retries=_get_retry(get_retries, sleep, self._guard)),
+                                HTTPAdapter(max_retries=0))
         session.headers.update({'Accept': _ACCEPT, 'X-Dot-Client-App': CLIENT_APP})
         session.verify = (ca_path or True) if self.validate_certs else False
         # one method, in the order token, certificate, basic (options.py: fallbacks may fill several)
@@ -350,10 +411,12 @@ class OntapClient(object):
             timeout (read timeout = ``http_timeout + return_timeout``). ``None``: not sent.
         :param retry: GETs are retried on connect/read errors and 429/502/503 unless ``retry=False`` (the job
             poller retries inside its own deadline). Writes are never resent, whatever ``retry`` says.
+            Under :attr:`budget`, the timeouts of each attempt are capped and retries end at the deadline (see there).
         :returns: :class:`OntapResponse` (status < 400).
         :raises OntapApiError: status >= 400 (ONTAP's error body parsed; ``outcome_unknown`` for a 5xx on a write).
         :raises OntapTransportError: no answer (``kind`` connect/timeout/tls/reset/other; ``outcome_unknown`` for a
-            write that may have reached ONTAP).
+            write that may have reached ONTAP, a write cut by the budget's read timeout included), or not sent
+            because the budget was spent (``kind`` budget).
         :raises OntapOptionError: invalid ``return_timeout``.
         """
         method = method.upper()
@@ -364,16 +427,24 @@ class OntapClient(object):
             query['return_timeout'] = return_timeout
             read_timeout += return_timeout
         url = self.url(path, query)
+        timeout = (self.http_timeout, read_timeout)
+        budget = self.budget
+        if budget is not None:
+            if budget.request_time() < MIN_REQUEST_TIME:
+                raise OntapTransportError('budget', method, url, 'job_timeout (%g s) had run out before the request '
+                                          'could be sent' % budget.job_timeout)
+            timeout = _BudgetTimeout(self.http_timeout, read_timeout, budget.request_time)
+        self._guard.budget, self._guard.note = budget, None
         self._session.use_retry = method == 'GET' and retry is not False
         try:
             with warnings.catch_warnings():
                 if not self.validate_certs:
                     warnings.simplefilter('ignore', InsecureRequestWarning)
                 # verify is passed per call: a session-level value loses to REQUESTS_CA_BUNDLE in requests
-                resp = self._session.request(method, url, json=body, timeout=(self.http_timeout, read_timeout),
+                resp = self._session.request(method, url, json=body, timeout=timeout,
                                              verify=self._session.verify, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
-            error = self._transport_error(exc, method, url, read_timeout, return_timeout)
+            error = self._transport_error(exc, method, url, read_timeout, return_timeout, timeout)
         except (OSError, ValueError) as exc:  # raised before sending, e.g. an unreadable certificate or CA file
             error = OntapTransportError('connect', method, url, self._scrub('the request could not be prepared: %s' % exc))
         else:
@@ -457,10 +528,10 @@ class OntapClient(object):
             except ValueError:
                 body = None
         if resp.status_code >= 400:
-            raise self._api_error(resp, body, method, url)
+            raise self._api_error(resp, body, method, url, self._guard.note)
         return OntapResponse(resp.status_code, body, resp.headers, method, url)
 
-    def _api_error(self, resp, body, method, url):
+    def _api_error(self, resp, body, method, url, note=None):
         error = body.get('error') if isinstance(body, dict) else None
         if isinstance(error, dict):
             code = error.get('code')
@@ -472,19 +543,29 @@ class OntapClient(object):
             message = self._scrub(_excerpt(resp.text if resp.content else ''))
         return OntapApiError(resp.status_code, code=code, message=message, target=target, arguments=arguments,
                              method=method, url=url, retry_after=_parse_retry_after(resp.headers.get('Retry-After')),
-                             body=body if isinstance(body, dict) else None)
+                             body=body if isinstance(body, dict) else None, note=note)
 
-    def _transport_error(self, exc, method, url, read_timeout, return_timeout):
+    def _transport_error(self, exc, method, url, read_timeout, return_timeout, timeout=None):
         kind, reason = classify_transport_error(exc)
         hint = ''
         where = '%s:%d' % (self.hostname, self.port)
+        used = getattr(timeout, 'used', None)
         if kind == 'tls':
             reason, hint = self._explain_tls(reason, where)
         elif kind == 'timeout':
-            hint = 'The read timeout was %g s (http_timeout %g s' % (read_timeout, self.http_timeout)
-            hint += ' + return_timeout %d s)' % return_timeout if return_timeout else ')'
+            full = 'http_timeout %g s' % self.http_timeout
+            full += ' + return_timeout %d s' % return_timeout if return_timeout else ''
+            if used is not None and used[1] < read_timeout:
+                hint = ('The read timeout was %.2f s, what job_timeout (%g s) left (%s)'
+                        % (used[1], self.budget.job_timeout, full))
+            else:
+                hint = 'The read timeout was %g s (%s)' % (read_timeout, full)
         elif kind == 'connect' and self.hostname not in reason:
             reason = '%s (%s)' % (reason, where)
+        if kind == 'connect' and used is not None and used[0] < self.http_timeout:
+            hint = 'The connect timeout was %.2f s, what job_timeout (%g s) left' % (used[0], self.budget.job_timeout)
+        if self._guard.note:
+            hint = ('%s. %s' % (hint.rstrip('. '), self._guard.note)) if hint else self._guard.note
         return OntapTransportError(kind, method, url, self._scrub(reason), self._scrub(hint))
 
     def _explain_tls(self, reason, where):
@@ -543,7 +624,8 @@ def _check_options(hostname, port, http_timeout, scheme, cert_filepath, key_file
         raise OntapOptionError('scheme', 'scheme must be https or http, not %r.' % (scheme,))
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise OntapOptionError('port', 'port must be a TCP port number (1..65535), not %r.' % (port,))
-    if isinstance(http_timeout, bool) or not isinstance(http_timeout, (int, float)) or http_timeout <= 0:
+    if isinstance(http_timeout, bool) or not isinstance(http_timeout, (int, float)) or not math.isfinite(http_timeout) \
+            or http_timeout <= 0:
         raise OntapOptionError('http_timeout', 'http_timeout must be a positive number of seconds, not %r.' % (http_timeout,))
     for option, path in (('cert_filepath', cert_filepath), ('key_filepath', key_filepath), ('ca_path', ca_path)):
         if path and not os.path.exists(path):
@@ -560,12 +642,14 @@ def _check_options(hostname, port, http_timeout, scheme, cert_filepath, key_file
                                    % (ca_path, getattr(exc, 'reason', None) or exc))
 
 
-def _get_retry(get_retries, sleep):
-    """The GET retry policy (urllib3 ``Retry``): connect/read errors and 429/502/503, GET only, no TLS retries."""
+def _get_retry(get_retries, sleep, guard=None):
+    """The GET retry policy (urllib3 ``Retry``): connect/read errors and 429/502/503, GET only, no TLS retries; no
+    retry past the deadline of ``guard.budget`` (a :class:`_RetryGuard`)."""
     retry = _GetRetry(total=get_retries, connect=get_retries, read=get_retries, status=get_retries, other=0,
                       redirect=0, allowed_methods=frozenset(['GET']), status_forcelist=frozenset(RETRY_STATUSES),
                       raise_on_status=False, raise_on_redirect=False, respect_retry_after_header=True)
     retry.sleep_func = sleep
+    retry.guard = guard
     return retry
 
 

@@ -59,10 +59,11 @@ class OntapApiError(OntapError):
     :ivar method: HTTP method; :ivar url: request URL (never carries credentials).
     :ivar retry_after: seconds from the ``Retry-After`` header, or ``None``.
     :ivar body: the parsed JSON body (dict) or ``None`` (e.g. a job that failed inside ``return_timeout`` may be there).
+    :ivar note: a sentence the client adds, e.g. why a GET was not retried (``''`` when none); part of ``str(e)``.
     """
 
     def __init__(self, status, code=None, message='', target=None, arguments=None, method='GET', url='',
-                 retry_after=None, body=None):
+                 retry_after=None, body=None, note=''):
         self.status = int(status)
         self.code = None if code is None else str(code)
         self.message = message or ''
@@ -72,6 +73,7 @@ class OntapApiError(OntapError):
         self.url = url
         self.retry_after = retry_after
         self.body = body
+        self.note = note or ''
         super(OntapApiError, self).__init__(self._sentence())
 
     @property
@@ -131,6 +133,8 @@ class OntapApiError(OntapError):
         if self.retry_after is not None and self.status in (429, 503):
             text += '; Retry-After: %g s' % self.retry_after
         text = text.rstrip('. ') + '.'
+        if self.note:
+            text += ' ' + self.note.rstrip('. ') + '.'
         if self.outcome_unknown:
             text += ' ' + _OUTCOME_UNKNOWN
         return text
@@ -140,12 +144,13 @@ class OntapTransportError(OntapError):
     """No HTTP answer: connection refused, DNS, TLS, read timeout, connection reset.
 
     :ivar kind: ``'connect'`` (not sent), ``'timeout'`` (read timeout), ``'tls'`` (handshake or verification, not
-        sent), ``'reset'`` (connection dropped after sending), ``'other'``.
+        sent), ``'reset'`` (connection dropped after sending), ``'budget'`` (not sent: the task's ``job_timeout``
+        had run out), ``'other'``.
     :ivar method: HTTP method; :ivar url: request URL (never carries credentials); :ivar reason: what failed.
     :ivar hint: extra advice already part of ``str(e)`` (e.g. about ``ca_path``), may be ''.
     """
 
-    KINDS = ('connect', 'timeout', 'tls', 'reset', 'other')
+    KINDS = ('connect', 'timeout', 'tls', 'reset', 'budget', 'other')
 
     def __init__(self, kind, method, url, reason, hint=''):
         if kind not in self.KINDS:
@@ -161,7 +166,7 @@ class OntapTransportError(OntapError):
     def outcome_unknown(self):
         """A write whose request may have reached ONTAP (``timeout``, ``reset`` or ``other``): outcome unknown (F07).
 
-        ``connect`` and ``tls`` errors happen before the request is sent.
+        ``connect``, ``tls`` and ``budget`` errors happen before the request is sent.
         """
         return self.method in WRITE_METHODS and self.kind in ('timeout', 'reset', 'other')
 
@@ -171,6 +176,7 @@ class OntapTransportError(OntapError):
             'timeout': 'no answer in time (read timeout)',
             'tls': 'TLS error',
             'reset': 'the connection was dropped',
+            'budget': 'not sent',
             'other': 'transport error',
         }[self.kind]
         text = '%s %s: %s: %s' % (self.method, self.url, label, self.reason)
@@ -256,7 +262,8 @@ def classify(exc, rules=None):
     :returns: one of :data:`DUPLICATE`, :data:`BUSY`, :data:`LASTING`, :data:`NOT_FOUND`, :data:`UNKNOWN`.
     """
     if isinstance(exc, OntapTransportError):
-        return UNKNOWN
+        # not sent because job_timeout had run out: nothing happened, and there is no time left to resend
+        return LASTING if exc.kind == 'budget' else UNKNOWN
     if not isinstance(exc, OntapApiError):
         return LASTING
     rules = rules or {}

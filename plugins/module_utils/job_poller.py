@@ -50,6 +50,9 @@ JOB_FIELDS = 'uuid,state,message,code,error,description,start_time,end_time,svm'
 #: A job read answered 404 this many times in a row is ``unreadable`` (FIELD_CASES F13, F01).
 NOT_FOUND_LIMIT = 3
 
+#: :meth:`JobPoller._read`'s answer when the client sent nothing (the task's budget was spent).
+_NOT_SENT = object()
+
 _UNREADABLE_HINT = 'a role without read access to /api/cluster/jobs, or Amazon FSx'
 
 
@@ -116,12 +119,18 @@ class WaitOptions(object):
 #: although a few microseconds passed since it started); at most this much past the deadline.
 ROUNDING_SLACK = 0.01
 
+#: Seconds a request may end after the deadline: the one last poll at the deadline (and any request sent just before
+#: it) gets this long for its answer, so nothing the task does ends later than ``job_timeout + REQUEST_GRACE``.
+REQUEST_GRACE = 1.0
+
 
 class Budget(object):
-    """The task's one wait budget: ``job_timeout`` seconds of monotonic time from :attr:`started` (the first write).
+    """The task's one budget: ``job_timeout`` seconds of monotonic time from :attr:`started` (the task's start).
 
     Every request, resend, poll and verification read of a task takes its time from one ``Budget``, so nothing the
-    task does ends later than ``job_timeout`` plus one HTTP round trip (issue 9, item 2).
+    task does ends later than ``job_timeout`` plus one HTTP round trip (issue 9, item 2): the client caps each
+    request's connect and read timeouts to :meth:`request_time` and makes no GET retry whose pause would end after
+    the deadline (``client.OntapClient.budget``).
 
     :param job_timeout: seconds (>= 0).
     :param clock: monotonic seconds (injectable).
@@ -142,10 +151,15 @@ class Budget(object):
         """Seconds since :attr:`started`."""
         return max(0.0, self.clock() - self.started)
 
+    def request_time(self):
+        """Seconds a request sent now may take: what is left before the deadline plus :data:`REQUEST_GRACE` (one
+        round trip for the last poll at the deadline). ``<= 0`` once even that has passed (nothing is sent then)."""
+        return self.deadline + REQUEST_GRACE - self.clock()
+
     def return_timeout(self, wanted):
         """The ``return_timeout`` (int seconds) a request may carry now: ``wanted``, never more than the whole seconds
         left (rounded down; 0 when less than a second is left), so ONTAP never holds a request past the deadline.
-        :data:`ROUNDING_SLACK` absorbs the microseconds between starting the budget and sending the first write."""
+        :data:`ROUNDING_SLACK` absorbs the microseconds between starting the budget and sending a write."""
         return max(0, min(int(wanted), int(math.floor(self.remaining() + ROUNDING_SLACK))))
 
     def __repr__(self):
@@ -429,8 +443,10 @@ class JobPoller(object):
                 final = pause >= remaining
                 self.sleep(min(pause, remaining))
             for item in pending:
-                polls += 1
                 hint = self._read(item, started_at)
+                if hint is _NOT_SENT:
+                    continue
+                polls += 1
                 if hint is not None:
                     retry_after = hint if retry_after is None else max(retry_after, hint)
             if final:
@@ -442,7 +458,8 @@ class JobPoller(object):
         return self._result(tracked, started_at, polls)
 
     def _read(self, item, started_at):
-        """One job GET. Sets ``item.outcome`` when known. :returns: a ``Retry-After`` hint (seconds) or ``None``."""
+        """One job GET. Sets ``item.outcome`` when known. :returns: a ``Retry-After`` hint (seconds), ``None``, or
+        :data:`_NOT_SENT` when the client sent nothing (the task's budget was spent)."""
         try:
             job = self.read_job(item.uuid)
         except OntapApiError as exc:
@@ -461,6 +478,10 @@ class JobPoller(object):
             item.outcome = 'unreadable'              # any other 4xx: reading the job does not work
             return None
         except OntapTransportError as exc:
+            if exc.kind == 'budget':
+                # Nothing was sent (job_timeout had run out): not a poll, and the last real answer stays the news.
+                item.last_error = item.last_error or exc
+                return _NOT_SENT
             item.last_error = exc                    # transient: retried inside the deadline
             item.not_found = 0
             return None
@@ -667,7 +688,29 @@ def send_and_wait(client, method, path, query=None, body=None, options=None, clo
             break
         result = _merge(result, poller.wait(response.status_code, response.body, started_at, budget),
                         clock() - started_at)
+    href = next_href(response.body)
+    if options.wait_for_completion and result.unfollowed_next is None and result.outcome != 'success' and href:
+        # Cut short (job_timeout ran out while a page's jobs were still going, or a job failed) with records left
+        # behind _links.next: say which jobs ended how, and return the resume point as when the budget ran out
+        # between pages (never a silent part).
+        result.unfollowed_next = href
+        if result.outcome == 'failure':
+            why = 'after the failure it was not followed'
+        else:
+            why = ('it was not followed, because ONTAP starts those records only after the jobs above have ended; '
+                   'wait for the jobs still running (ontap.rest.job), then send the same %s with path set to that '
+                   'link' % method.upper())
+        result.message = ('%s %s. The records behind ONTAP\'s _links.next (%s) were not changed: %s.'
+                          % (result.message.rstrip('.') + '.', _tally(result), href, why))
     return first_response, result
+
+
+def _tally(result):
+    """``"Of 2 jobs: 1 success, 1 timed_out"``: how each job of a (query-based) write ended."""
+    counts = [(outcome, result.job_outcomes.count(outcome)) for outcome in SEVERITY[::-1]
+              if outcome in result.job_outcomes]
+    return 'Of %d job%s: %s' % (len(result.jobs), '' if len(result.jobs) == 1 else 's',
+                                ', '.join('%d %s' % (count, outcome) for outcome, count in counts))
 
 
 def _error_response(exc):

@@ -14,7 +14,11 @@ and default for default; ``tests/unit/plugins/module_utils/test_options.py`` che
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
+
 from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapOptionError
 
 #: Every connection option falls back to ``ONTAP_<OPTION>`` so AWX/AAP credential types can inject them.
 ENV_PREFIX = 'ONTAP_'
@@ -59,6 +63,33 @@ def async_job_spec():
         max_poll_interval=dict(type='float', default=30.0),
         job_timeout=dict(type='float', default=600.0),
     )
+
+
+#: The numeric options of both fragments and what each must be: ``(option, text, test)``. Ansible's ``float`` type
+#: takes ``inf`` and ``nan``; :func:`check_numbers` refuses them (and negatives) before anything is built or sent.
+NUMBER_OPTIONS = (
+    ('http_timeout', 'a positive number of seconds', lambda value: value > 0),
+    ('job_timeout', 'a number of seconds >= 0', lambda value: value >= 0),
+    ('poll_interval', 'a positive number of seconds', lambda value: value > 0),
+    ('max_poll_interval', 'a positive number of seconds', lambda value: value > 0),
+    ('return_timeout', 'a whole number of seconds from 0 to 120',
+     lambda value: 0 <= value <= 120 and float(value).is_integer()),
+)
+
+
+def check_numbers(params):
+    """Check the numeric options of ``connection_spec()`` and ``async_job_spec()`` (seconds) in one place.
+
+    :param params: module params; missing or ``None`` values are skipped.
+    :raises OntapOptionError: naming the first option that is not a finite number in its range (``inf``, ``nan``,
+        a negative, ...), so a bad value is an option error, never a traceback deeper down.
+    """
+    for option, text, test in NUMBER_OPTIONS:
+        value = params.get(option)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not test(value):
+            raise OntapOptionError(option, '%s must be %s, not %r. Nothing was sent.' % (option, text, value))
 
 
 #: Constraints that go with connection_spec(), for AnsibleModule's keyword arguments. There is no mutual exclusion:

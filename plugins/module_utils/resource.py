@@ -21,7 +21,7 @@ options, parents, steps before a delete, checks, per-resource error rules) and r
 - **check mode is the plan**: the writes are listed in ``would_send`` and ``actions``, nothing is sent (F28); diff
   mode returns ``diff`` (before/after), in check mode too.
 - **execute** (:meth:`Resource.execute`) under the task's one budget (:class:`job_poller.Budget`, ``job_timeout`` from
-  the first write): each step is sent through the job poller; the rulebook (:func:`errors.classify`, with the spec's
+  the task's start): each step is sent through the job poller; the rulebook (:func:`errors.classify`, with the spec's
   ``error_rules``) decides what a refusal means: busy (resent with backoff inside the budget, also when the job
   itself fails with a busy code), duplicate (converge on the object, or attach to a create still in flight), not
   found (a delete is converged, F24), unknown (5xx, lost answer: never resent, verified on the resource within the
@@ -504,7 +504,7 @@ class Resource(object):
             check_literal(option, self.params.get(option))
         self.parents = {}
         self._collection = None
-        #: the task's one :class:`job_poller.Budget`, from the first write on.
+        #: the task's one :class:`job_poller.Budget` (started with the task), once a write or wait asks for it.
         self.budget = None
         self.verify_reads = 0
         self.verify_error = None
@@ -619,8 +619,8 @@ class Resource(object):
         return float(default if value is None else value)
 
     def _budget(self):
-        """The task's one budget (the runner's, :meth:`runner.OntapModule.budget`), started by the first write (or
-        wait) of the task."""
+        """The task's one budget (the runner's, :meth:`runner.OntapModule.budget`), started with the task (its
+        lookup counts)."""
         if self.budget is None:
             self.budget = self.ontap.budget()
         return self.budget
@@ -633,7 +633,7 @@ class Resource(object):
         """Re-read until the object shows the intended end state, or the task's ``job_timeout`` budget runs out.
 
         Used when a write's outcome is unknown: its job's status could not be read (F13, F14) or its answer was lost
-        (F07). The budget is the task's one :class:`job_poller.Budget` (from the first write), as the job poller
+        (F07). The budget is the task's one :class:`job_poller.Budget` (from the task's start), as the job poller
         counts it, so whatever the poller used is not given again. Pauses grow from ``poll_interval`` to
         ``max_poll_interval`` (``job_poller.backoff``), are never longer than what is left, and one last read is made
         at the deadline. Reads are not retried by urllib3 (this loop retries, inside the budget). Transient read
@@ -963,7 +963,7 @@ class Resource(object):
         """Send a write through the job poller; resend it while ONTAP refuses it as busy, inside the task's budget.
 
         The task's writes (refusals, pauses, an unmount before a delete, and each final wait) share one
-        :class:`job_poller.Budget` of ``job_timeout`` seconds, started by the first write: each request's
+        :class:`job_poller.Budget` of ``job_timeout`` seconds, started with the task: each request's
         ``return_timeout`` and each wait end at its deadline. Whether a refusal is busy is the rulebook's call
         (:func:`errors.classify`, with the spec's ``error_rules``).
 
@@ -1192,7 +1192,7 @@ class Resource(object):
         uuids = ', '.join(str(job.get('uuid')) for job in wait_result.jobs) or 'unknown'
         return Result.failure(
             'The outcome of the %s of %s %s is unknown: %s The %s did not show the intended state within job_timeout '
-            '(%g s from the write, %d read(s)); last seen: %s. The job (%s) was not cancelled and nothing was resent; '
+            '(%g s from the start of the task, %d read(s)); last seen: %s. The job (%s) was not cancelled and nothing was resent; '
             'follow it with ontap.rest.job or ontap.rest.job_info where the account may read jobs, or check the %s '
             'before retrying.' % (step.action, self.spec.name, self.key_text(), wait_result.message, self.spec.name,
                                   self.verify_budget, self.verify_reads, self._last_seen(record, want_present), uuids,
@@ -1234,7 +1234,7 @@ class Resource(object):
             return Result(True, **base)
         return Result.failure(
             'The outcome of the %s of %s %s is unknown: %s. The %s did not show the intended state within job_timeout '
-            '(%g s from the write, %d read(s)); last seen: %s. The request was not resent. Check the cluster (for '
+            '(%g s from the start of the task, %d read(s)); last seen: %s. The request was not resent. Check the cluster (for '
             'example with ontap.rest.job_info) before retrying.'
             % (step.action, self.spec.name, self.key_text(), str(exc).rstrip('. '), self.spec.name, self.verify_budget,
                self.verify_reads, self._last_seen(record, want_present)), changed=True, **base)

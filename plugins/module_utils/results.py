@@ -42,8 +42,10 @@ def from_wait(wait_result, changed=True, **data):
     """The task's :class:`Result` from a job wait (the one mapping of job outcomes onto task outcomes).
 
     - ``success``/``not_waited`` -> ok, ``changed`` as given;
-    - part of a query-based write left undone (``unfollowed_next``) -> failed, changed, ``next`` named;
-    - ``failure`` -> failed, not changed (ONTAP's message, code and error kept in ``job``);
+    - part of a query-based write left undone (``unfollowed_next``: not waited, cut short by ``job_timeout`` or by a
+      failed job) -> failed, ``next`` named (the resume point), changed unless every job failed;
+    - ``failure`` -> failed, not changed (ONTAP's message, code and error kept in ``job``) unless another job of the
+      write did not fail (a query-based write: the records it changed were changed);
     - ``timed_out``/``unreadable`` -> failed, changed: ONTAP accepted the request and its end is not known (F35).
 
     :param wait_result: ``job_poller.JobWaitResult``, or ``None`` when the answer carried no job (a synchronous
@@ -55,8 +57,9 @@ def from_wait(wait_result, changed=True, **data):
     data.update(wait_result.as_result())
     if wait_result.ok:
         return Result(changed, **data)
+    some_not_failed = any(outcome != 'failure' for outcome in wait_result.job_outcomes)
     if wait_result.unfollowed_next:
-        return Result.failure(wait_result.message, changed=True, next=wait_result.unfollowed_next, **data)
+        return Result.failure(wait_result.message, changed=some_not_failed, next=wait_result.unfollowed_next, **data)
     if wait_result.outcome == 'failure':
-        return Result.failure(wait_result.message, changed=False, **data)
+        return Result.failure(wait_result.message, changed=some_not_failed, **data)
     return Result.failure(wait_result.message, changed=True, **data)

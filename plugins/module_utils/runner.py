@@ -37,6 +37,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.options import (
     CONNECTION_REQUIRED_ONE_OF,
     CONNECTION_REQUIRED_TOGETHER,
     async_job_spec,
+    check_numbers,
     connection_spec,
 )
 
@@ -78,9 +79,11 @@ class OntapModule(object):
 
     @property
     def client(self):
-        """The task's one :class:`client.OntapClient` (one keep-alive session for every call, polls included)."""
+        """The task's one :class:`client.OntapClient` (one keep-alive session for every call, polls included), bound
+        by the task's :meth:`budget`: no request of the task, lookups included, ends after ``job_timeout``."""
         if self._client is None:
             self._client = client_mod.OntapClient.from_params(dict(self.params, sleep=self.sleep))
+            self._client.budget = self.budget()
         return self._client
 
     def wait_options(self, **overrides):
@@ -106,9 +109,10 @@ class OntapModule(object):
         return bool(getattr(self.module, '_diff', False))
 
     def budget(self, started=None):
-        """The task's one :class:`job_poller.Budget`: ``job_timeout`` seconds from the first call (the first write or
-        wait of the task), or from ``started`` (monotonic seconds) when the first call gives it. Every write, job wait
-        and state wait of the task ends at its deadline."""
+        """The task's one :class:`job_poller.Budget`: ``job_timeout`` seconds from the task's start (:meth:`run`
+        starts it before the module's first request), or from ``started`` (monotonic seconds) when a caller outside
+        :meth:`run` is first. Every request (lookups included: the client is bound by it), write, job wait and state
+        wait of the task ends at its deadline (plus ``job_poller.REQUEST_GRACE`` for the answer of the last request)."""
         if self._budget is None:
             self._budget = Budget(self.wait_options().job_timeout, self.clock, started)
         return self._budget
@@ -187,7 +191,9 @@ class OntapModule(object):
         a failed result with a clear message, never a traceback."""
         try:
             # Bad waiting options fail every run, not only the runs that happen to write (nothing is sent first).
+            check_numbers(self.params)
             self.wait_options()
+            self.budget()     # job_timeout bounds the whole task: its budget starts before the first request
             result = main(self)
             if not isinstance(result, Result):
                 raise TypeError('the module returned %r instead of a Result' % (result,))

@@ -164,10 +164,14 @@ job_wait:
       sample: 2
 next:
   description:
-    - The C(_links.next) of a query-based PATCH or DELETE that was not followed because O(wait_for_completion=false);
-      the records behind it were not changed and the task fails.
+    - The C(_links.next) of a query-based PATCH or DELETE that was not followed, so the records behind it were not
+      changed and the task fails - because O(wait_for_completion=false), because O(job_timeout) ran out (between
+      pages, or while the jobs of a page were still running), or because a job failed.
+    - It is the resume point. Once the jobs in RV(jobs) (or RV(job)) have ended, send the same O(method) and O(body)
+      with O(path) set to it (it carries the query); the message says how each job ended.
   returned: when a query-based write was cut short and not followed
   type: str
+  sample: /api/storage/volumes?name=qp%2A&svm.name=svm1&start.uuid=0c4e3c9c-2f0e-11f1-9b51-005056b0f2c1
 would_send:
   description: In check mode, the write that was not sent.
   returned: in check mode, for POST, PATCH and DELETE

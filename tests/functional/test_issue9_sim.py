@@ -136,7 +136,7 @@ def test_item2_return_timeout_never_exceeds_what_is_left_of_job_timeout(sim, run
     result = run(volume, name='budget2', svm='svm1', size='100MiB', aggregates=['aggr1'], job_timeout=3)
     took = time.monotonic() - started
     posts = [e for e in sim.log() if e['method'] == 'POST']
-    assert _return_timeout(posts[0]) == 3, posts       # not the default 120
+    assert _return_timeout(posts[0]) in (2, 3), posts  # not the default 120: what the lookup left of 3 s, rounded down
     assert result['failed'] and result['job_wait']['outcome'] == 'timed_out' and result['changed'], result
     assert result['job']['uuid'] and result['job']['state'] == 'running'
     # ONTAP would have held a return_timeout=120 request for 120 s; the task ends at its 3 s budget (+ round trips).

@@ -10,6 +10,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -28,6 +29,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import (
     OntapOptionError,
     OntapTransportError,
 )
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import REQUEST_GRACE, Budget
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ontap_http_fixture import ScriptedServer, make_pki, reply, server_tls_context  # noqa: E402 pylint: disable=wrong-import-position
@@ -493,3 +495,101 @@ def test_missing_requests_does_not_raise_at_import():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert out.stdout.strip() == 'ok', out.stderr
+
+
+# -- the task's one budget (D4): job_timeout bounds every request, GET retries included ----------------------------
+
+class BudgetClock(object):
+    """A fake monotonic clock whose ``sleep`` advances it: the GET retry pauses and the budget share one time."""
+
+    def __init__(self, now=1000.0):
+        self.now = float(now)
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_d4a_a_get_retry_whose_retry_after_would_end_after_job_timeout_is_not_made():
+    busy = ontap_error(503, '7', 'busy', headers={'Retry-After': '30'})
+    with ScriptedServer({VOLUMES: [busy, busy, busy, reply(200, {'records': []})]}) as server:
+        clock = BudgetClock()
+        with make_client(server, sleep=clock.sleep) as client:
+            client.budget = Budget(5, clock)
+            with pytest.raises(OntapApiError) as info:
+                client.get('storage/volumes')
+    assert server.count('GET') == 1 and clock.slept == []          # not 3 x 30 s of pauses
+    text = str(info.value)
+    assert info.value.status == 503 and info.value.retry_after == 30
+    assert 'Retry-After 30 s' in text and 'would end after job_timeout (5 s' in text, text
+
+
+def test_d4a_a_get_retry_that_fits_in_the_budget_is_made():
+    busy = ontap_error(503, '7', 'busy', headers={'Retry-After': '2'})
+    with ScriptedServer({VOLUMES: [busy, reply(200, {'records': []})]}) as server:
+        clock = BudgetClock()
+        with make_client(server, sleep=clock.sleep) as client:
+            client.budget = Budget(5, clock)
+            assert client.get('storage/volumes').status_code == 200
+    assert server.count('GET') == 2 and clock.slept == [2.0]
+
+
+def test_d4a_no_backoff_retry_after_a_dropped_connection_when_the_backoff_would_end_after_the_deadline():
+    with ScriptedServer({VOLUMES: [reply(close=True), reply(200, {})]}) as server:
+        clock = BudgetClock()
+        with make_client(server, sleep=clock.sleep) as client:
+            client.budget = Budget(5, clock)
+            clock.now += 4.8                                   # 0.2 s left: the 0.5 s backoff does not fit
+            with pytest.raises(OntapTransportError) as info:
+                client.get('storage/volumes')
+    assert server.count('GET') == 1 and clock.slept == []
+    assert 'backoff 0.5 s' in str(info.value) and 'job_timeout (5 s' in str(info.value)
+
+
+def test_d4b_connect_and_read_timeouts_are_capped_to_what_the_budget_leaves():
+    clock = BudgetClock()
+    client = OntapClient('cluster1.example.com', username='admin', password=PASSWORD, http_timeout=60)
+    client.budget = Budget(5, clock)
+    seen = []
+
+    def fake_request(method, url, **kwargs):
+        attempt = kwargs['timeout'].clone()          # what urllib3 does at the start of each attempt
+        seen.append((attempt.connect_timeout, attempt.read_timeout))
+        raise client_mod.requests.exceptions.ConnectionError('stop here')
+    client._session.request = fake_request  # pylint: disable=protected-access
+    clock.now += 2                                   # 3 s left, plus one round trip of grace
+    for method, return_timeout in (('GET', None), ('PATCH', 3)):
+        with pytest.raises(OntapTransportError):
+            client.request(method, 'storage/volumes/x', body={}, return_timeout=return_timeout)
+    assert seen == [(3 + REQUEST_GRACE, 3 + REQUEST_GRACE)] * 2      # not (60, 60) and (60, 63)
+
+
+def test_d4b_nothing_is_sent_once_the_budget_and_its_grace_are_spent():
+    with ScriptedServer({POST_VOLUMES: [reply(202, {})]}) as server:
+        clock = BudgetClock()
+        with make_client(server) as client:
+            client.budget = Budget(5, clock)
+            clock.now += 5 + REQUEST_GRACE
+            with pytest.raises(OntapTransportError) as info:
+                client.request('POST', 'storage/volumes', body={}, return_timeout=0)
+    assert server.requests == [] and info.value.kind == 'budget' and not info.value.outcome_unknown
+    assert 'not sent' in str(info.value) and 'job_timeout (5 s)' in str(info.value)
+
+
+def test_d4b_a_slow_answer_is_cut_at_the_budget_and_a_write_cut_so_is_unknown():
+    # real time: the server holds the answer 5 s; the budget leaves 0.5 s (deadline passed 0.5 s ago, 1 s of grace)
+    slow = reply(202, {'job': {'uuid': 'j1'}}, delay=5)
+    with ScriptedServer({POST_VOLUMES: [slow], VOLUMES: [slow]}) as server:
+        with make_client(server, http_timeout=60) as client:
+            for method in ('GET', 'POST'):
+                client.budget = Budget(0, time.monotonic, started=time.monotonic() - 0.5)
+                began = time.monotonic()
+                with pytest.raises(OntapTransportError) as info:
+                    client.request(method, 'storage/volumes', body={} if method == 'POST' else None)
+                assert time.monotonic() - began < 3, method       # not the 60 s http_timeout, not the 5 s answer
+                assert info.value.kind == 'timeout' and 'what job_timeout (0 s) left' in str(info.value), str(info.value)
+                assert info.value.outcome_unknown == (method == 'POST')

@@ -29,11 +29,13 @@ from ansible_collections.ontap.rest.plugins.module_utils.job_poller import (
     JobWaitResult,
     WaitOptions,
     PACE_FRACTION,
+    REQUEST_GRACE,
     backoff,
     job_reader,
     paced,
     send_and_wait,
 )
+from ansible_collections.ontap.rest.plugins.module_utils.results import from_wait
 
 
 class FakeClock(object):
@@ -918,3 +920,44 @@ def test_one_budget_the_wait_for_a_next_page_job_ends_at_the_task_deadline(clock
     assert [call['return_timeout'] for call in client.calls if call['method'] == 'DELETE'] == [7, 7]
     assert result.outcome == 'timed_out'
     assert clock.now == pytest.approx(budget.deadline)
+
+
+# -- one budget for the client (D4) and the resume point of a query-based write cut short (D5) -------------------
+
+def test_d5_query_write_cut_by_job_timeout_while_a_page_runs_returns_next_and_what_ended_how(clock):
+    # page 1: j1 done, j2 still running when ONTAP answered 202 with _links.next for the records after j2's
+    client = PagedClient(clock, [jobs_page(202, ['j1', 'j2'], NEXT)],
+                         jobs=[get_answer(job('running', uuid='j2'))])
+    _resp, result = send_and_wait(client, 'PATCH', 'storage/volumes', query={'name': 'tmp_*'}, body={'comment': 'x'},
+                                  options=WaitOptions(job_timeout=5, poll_interval=1), clock=clock, sleep=clock.sleep)
+    assert [call['method'] for call in client.calls].count('PATCH') == 1      # never followed while j2 runs
+    assert result.outcome == 'timed_out' and result.unfollowed_next == NEXT and not result.ok
+    assert 'Of 2 jobs' in result.message and NEXT in result.message and 'not changed' in result.message
+    data = from_wait(result)
+    assert data.failed and data.changed and data.data['next'] == NEXT and len(data.data['jobs']) == 2
+
+
+def test_d5_query_write_stopped_by_a_failed_job_names_the_resume_point_and_changed_only_if_a_job_did_not_fail(clock):
+    failed = {'uuid': 'j1', 'state': 'failure', 'message': 'in use', 'code': 8}
+    client = PagedClient(clock, [jobs_page(202, ['j1'], NEXT)], jobs=[get_answer(failed)])
+    _resp, result = send_and_wait(client, 'DELETE', 'storage/volumes', query={'name': 'tmp_*'},
+                                  options=WaitOptions(return_timeout=0, poll_interval=1), clock=clock, sleep=clock.sleep)
+    assert result.outcome == 'failure' and result.unfollowed_next == NEXT
+    data = from_wait(result)
+    assert data.failed and not data.changed and data.data['next'] == NEXT     # the only job failed: nothing changed
+
+
+def test_budget_request_time_is_what_is_left_plus_one_round_trip_and_goes_below_zero(clock):
+    budget = Budget(5, clock)
+    assert budget.request_time() == pytest.approx(5 + REQUEST_GRACE)
+    clock.advance(5 + REQUEST_GRACE + 1)
+    assert budget.request_time() == pytest.approx(-1) and budget.remaining() == 0
+
+
+def test_a_poll_the_client_did_not_send_is_no_poll_and_keeps_the_last_real_error(clock):
+    timeout = OntapTransportError('timeout', 'GET', '/api/cluster/jobs/%s' % J1, 'read timed out')
+    not_sent = OntapTransportError('budget', 'GET', '/api/cluster/jobs/%s' % J1, 'job_timeout (5 s) had run out')
+    script = Script(clock, **{J1: [timeout, not_sent]})
+    result = poller(clock, script, job_timeout=5).wait(202, accepted(J1), clock())
+    assert result.outcome == 'unreadable' and result.polls == 1
+    assert 'read timed out' in result.message and 'had run out' not in result.message

@@ -10,6 +10,7 @@ import yaml
 
 from ansible_collections.ontap.rest.plugins.doc_fragments import async_job, connection
 from ansible_collections.ontap.rest.plugins.module_utils import options
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapOptionError
 
 PAIRS = [
     (options.connection_spec, connection.ModuleDocFragment.DOCUMENTATION),
@@ -45,3 +46,27 @@ def test_builders_return_fresh_dicts():
     first = options.async_job_spec()
     first['return_timeout']['default'] = 99
     assert options.async_job_spec()['return_timeout']['default'] == 120
+
+
+@pytest.mark.parametrize('option', ['http_timeout', 'job_timeout', 'poll_interval', 'max_poll_interval', 'return_timeout'])
+@pytest.mark.parametrize('value', [float('inf'), float('-inf'), float('nan'), -1, -0.5])
+def test_d7_non_finite_or_negative_numbers_are_option_errors_naming_the_option(option, value):
+    with pytest.raises(OntapOptionError) as info:
+        options.check_numbers({option: value})
+    assert info.value.option == option and str(info.value).startswith(option + ' must be ')
+
+
+@pytest.mark.parametrize('option, value', [('http_timeout', 0), ('poll_interval', 0), ('max_poll_interval', 0),
+                                           ('return_timeout', 121), ('return_timeout', 2.5)])
+def test_d7_out_of_range_numbers_are_option_errors(option, value):
+    with pytest.raises(OntapOptionError) as info:
+        options.check_numbers({option: value})
+    assert info.value.option == option
+
+
+def test_d7_the_defaults_and_ordinary_values_pass():
+    defaults = dict((name, spec.get('default')) for name, spec in options.async_job_spec().items())
+    defaults.update(http_timeout=60.0)
+    options.check_numbers(defaults)
+    options.check_numbers(dict(job_timeout=0, return_timeout=0, http_timeout=0.5, poll_interval=0.1, max_poll_interval=1e6))
+    options.check_numbers(dict(http_timeout=None))

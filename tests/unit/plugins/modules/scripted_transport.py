@@ -73,6 +73,15 @@ class FakeTime(object):
         self.now += seconds
 
 
+def _timeouts(timeout):
+    """``(connect, read)`` seconds as urllib3 would use them for this attempt: a budget-bound timeout object is
+    resolved at send time (on the fake clock), as urllib3 does when it clones it for an attempt."""
+    if hasattr(timeout, 'clone'):
+        attempt = timeout.clone()
+        return (attempt.connect_timeout, attempt.read_timeout)
+    return timeout
+
+
 class ScriptedAdapter(BaseAdapter):
     """A ``requests`` transport adapter that plays a script (see :func:`expect`)."""
 
@@ -87,7 +96,7 @@ class ScriptedAdapter(BaseAdapter):
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         body = json.loads(request.body) if request.body else None
         self.seen.append(dict(method=request.method, path=parts.path, query=query, body=body,
-                              timeout=kwargs.get('timeout'), at=self.fake_time.now))
+                              timeout=_timeouts(kwargs.get('timeout')), at=self.fake_time.now))
         if not self.script:
             raise AssertionError('unexpected request (the script is done): %s %s %s' % (request.method, parts.path, query))
         entry = self.script.pop(0)

@@ -55,6 +55,28 @@ def test_budget_caps_every_return_timeout_and_ends_at_job_timeout(seam):
     assert seam.time.now - seam.seen[1]['at'] <= 5.0 + 1e-9       # nothing ended after the budget
 
 
+def test_d4_the_budget_starts_with_the_task_and_caps_every_request_lookup_included(seam):
+    slow_lookup = lookup()
+    slow_lookup['takes'] = 1.0                       # the lookup's second counts: the POST gets 4 s, not 5
+    result = seam.run(volume, [
+        slow_lookup,
+        expect('POST', VOLUMES, query={'return_timeout': 4}, status=202, answer=accepted(J1), takes=4),
+        expect('GET', '/api/cluster/jobs/' + J1, answer=job(J1, 'running')),     # the last poll, at the deadline
+    ], name='vol1', svm='svm1', size='1GiB', aggregates=['aggr1'], job_timeout=5)
+    assert result['failed'] and result['job_wait']['outcome'] == 'timed_out' and result['changed'] is True
+    # connect/read timeouts: what the budget leaves plus one round trip (1 s), never http_timeout (60) + return_timeout
+    assert [entry['timeout'] for entry in seam.seen] == [(6.0, 6.0), (5.0, 5.0), (1.0, 1.0)]
+    assert seam.time.now - seam.seen[0]['at'] <= 5.0 + 1e-9
+
+
+@pytest.mark.parametrize('option', ['http_timeout', 'job_timeout', 'poll_interval'])
+@pytest.mark.parametrize('value', [float('inf'), float('nan'), -1.0])
+def test_d7_an_infinite_nan_or_negative_number_is_an_option_error_and_nothing_is_sent(seam, option, value):
+    result = seam.run(volume, [], name='vol1', svm='svm1', **{option: value})
+    assert result['failed'] and result['msg'].startswith(option + ' must be '), result
+    assert 'exception' not in result and seam.seen == []
+
+
 def test_failure_within_return_timeout_reads_the_job_once_and_reports_it_like_a_polled_failure(seam):
     failure = {'error': {'message': 'Not enough space', 'code': '917536'}, 'job': accepted(J1)['job']}
     result = seam.run(volume, [
