@@ -30,7 +30,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ontap.rest.plugins.module_utils.client import _check_options
+from ansible_collections.ontap.rest.plugins.module_utils.client import MIN_REQUEST_TIME, _check_options
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError, OntapOptionError
 from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import OntapZapiError, OntapZapiTransportError
 
@@ -190,6 +190,10 @@ class ZapiConnection(object):
         self.hostname = hostname
         self.port = port
         self.http_timeout = float(http_timeout)
+        #: the task's ``job_poller.Budget`` (the module sets it), or ``None``: under it each call's socket timeout is
+        #: at most ``budget.request_time()`` seconds and nothing is sent once the budget is spent (kind ``budget``).
+        self.budget = None
+        self._timeout_used = self.http_timeout
         self.validate_certs = bool(validate_certs)
         self.ca_path = ca_path
         self.cert_filepath = cert_filepath
@@ -243,6 +247,14 @@ class ZapiConnection(object):
         """
         element = build_element(api, args or {}, netapp_zapi.NaElement)
         self._server.set_vserver(vserver or None)
+        self._timeout_used = self.http_timeout
+        if self.budget is not None:
+            left = self.budget.request_time()
+            if left < MIN_REQUEST_TIME:
+                raise OntapZapiTransportError('budget', api, self.url, 'job_timeout (%g s) had run out before the call '
+                                              'could be sent' % self.budget.job_timeout)
+            self._timeout_used = min(self.http_timeout, left)
+        self._server._timeout = self._timeout_used      # netapp-lib reads it for each call (urlopen timeout)
         self.calls += 1
         try:
             result = self._server.invoke_successfully(element, enable_tunneling=bool(vserver))
@@ -262,7 +274,12 @@ class ZapiConnection(object):
         return out if isinstance(out, dict) else {}
 
     def _timeout_hint(self, kind):
-        return 'The timeout was %g s (http_timeout)' % self.http_timeout if kind == 'timeout' else ''
+        if kind != 'timeout':
+            return ''
+        if self._timeout_used < self.http_timeout and self.budget is not None:
+            return ('The timeout was %.2f s, what job_timeout (%g s) left (http_timeout %g s)'
+                    % (self._timeout_used, self.budget.job_timeout, self.http_timeout))
+        return 'The timeout was %g s (http_timeout)' % self.http_timeout
 
     def _scrub(self, text):
         text = text if isinstance(text, str) else repr(text)

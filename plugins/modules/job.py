@@ -216,6 +216,7 @@ def run_by_id(ontap):
         return ontap.failure('action %s is not offered with id (ZAPI); use action wait, or uuid (REST) for %s. '
                              'Nothing was sent.' % (ontap.params['action'], ontap.params['action']))
     connection = connection_from_params(ontap.params)
+    connection.budget = ontap.budget()     # job_timeout bounds each call, as it bounds REST requests
     started = ontap.clock()
     try:
         job = read_zapi_job(connection.call, job_id)

@@ -184,6 +184,7 @@ def run(ontap):
                                'something: check mode then lists it in would_send instead of sending it.' % api)
     options = ontap.wait_options()
     connection = connection_from_params(params)   # checks options and netapp-lib before anything is sent
+    connection.budget = ontap.budget()     # job_timeout bounds each call, as it bounds REST requests
     if ontap.check_mode and not read_only:
         ontap.would_send.append(dict(api=api, args=args, vserver=params['vserver']))
         return ontap.result(True, msg='Check mode: ZAPI %s was not sent (read_only is false).' % api)

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import time
 
 import pytest
 import trustme
@@ -119,6 +120,19 @@ def test_http_timeout_bounds_one_call(sim, api):
     with pytest.raises(OntapZapiTransportError) as caught:
         connection(sim, http_timeout=0.5).get_version()
     assert caught.value.kind == 'timeout' and '0.5' in str(caught.value)
+
+
+def test_job_timeout_bounds_a_slow_zapi_call_like_a_rest_request(sim, api, run):
+    # http_timeout 60 s, job_timeout 2 s: the call's socket timeout is what the task's budget leaves (plus its
+    # 1 s grace for the last answer), not http_timeout; one POST, no resend.
+    sim.clear_log()
+    sim.add_fault('slow', method='POST', path=SERVLET, seconds=20, count=1)
+    started = time.monotonic()
+    result = run(zapi_module, api='system-get-version', read_only=True, job_timeout=2, http_timeout=60)
+    took = time.monotonic() - started
+    assert result['failed'] and result['changed'] is False, result
+    assert 'job_timeout (2 s) left' in result['msg'] and took < 6, (took, result['msg'])
+    sim.clear_faults()
 
 
 def test_values_netapp_lib_would_drop_survive():
