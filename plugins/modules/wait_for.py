@@ -17,7 +17,8 @@ description:
     a SnapMirror quiesce), or because there is no job at all (a SnapMirror transfer, waited on C(transfer.state)).
   - A 404, a query that matches no record yet, and connection errors are tolerated inside the budget (an object that
     does not exist yet or is just changing, nodes that are rebooting); 401, 403 and other client errors end the wait
-    at once.
+    at once. A 404 that is not ONTAP's is checked with the version probe - on a system without the REST API (before
+    ONTAP 9.6) the task fails at once, naming M(ontap.rest.zapi) and M(ontap.rest.job) with C(id) to use instead.
   - Mistakes fail at the first read instead of waiting out the budget - a query that matches several records (the
     task names their count and the query; it never picks one), and a field that the resource does not have (ONTAP
     refuses it with HTTP 400 or leaves it out of its answer).
@@ -290,9 +291,21 @@ def reader(ontap, path, query):
     A record path answers the record. A collection answer (``records``) is read to its end (``_links.next``: a page
     cut short may hold no record and still have more) and must hold exactly one record: none reads as ``None`` (not
     there yet, waited for), several are an error naming the count and the query (never one picked silently).
+
+    A 404 without an ONTAP error code may mean the system has no REST API (F32): the first such answer is checked
+    with the version probe, which raises :class:`errors.OntapNoRestError` (naming ``ontap.rest.zapi``) at once
+    instead of a wait to the end of the budget; on a system with REST the 404 is waited on as before.
     """
+    probed = []
+
     def read():
-        response = ontap.read(path, query=query)
+        try:
+            response = ontap.read(path, query=query)
+        except OntapApiError as exc:
+            if exc.status == 404 and exc.code is None and not probed:
+                probed.append(exc)
+                ontap.client.get_version()
+            raise
         body = response.body if isinstance(response.body, dict) else {}
         if 'records' not in body:
             return body
