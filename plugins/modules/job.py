@@ -23,6 +23,8 @@ description:
     started by ZAPI tools or from the CLI, and on clusters without the REST API. It is read over ZAPI
     (C(job-get-iter)) with netapp-lib, with the same poller, outcomes and messages as O(uuid); the ZAPI state is kept
     in C(zapi_state) in RV(job). Only O(action=wait) is offered with O(id).
+  - On a system without the REST API (before ONTAP 9.6) O(uuid) fails at once, saying so and naming O(id) and
+    M(ontap.rest.zapi) to use instead; the job is not reported as not found.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -167,11 +169,14 @@ def main():
 
 
 def read_job(ontap, uuid):
-    """The job as ONTAP reports it, or a failed :class:`Result` when it is not found."""
+    """The job as ONTAP reports it, or a failed :class:`Result` when it is not found.
+
+    A 404 that is not ONTAP's (no ONTAP error code) is not taken for a deleted job: it is raised, and the runner
+    says when the system has no REST API at all (F32), naming ``ontap.rest.zapi`` and this module's ``id:``."""
     try:
         return ontap.read('cluster/jobs/%s' % uuid, query={'fields': JOB_FIELDS}).body
     except OntapApiError as exc:
-        if exc.is_not_found:
+        if exc.is_not_found and exc.code is not None:
             return ontap.failure('Job %s was not found (HTTP %s, code %s: %s). %s'
                                  % (uuid, exc.status, exc.code, exc.message, PURGED_HINT), status_code=exc.status)
         raise

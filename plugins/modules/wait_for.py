@@ -17,11 +17,22 @@ description:
     a SnapMirror quiesce), or because there is no job at all (a SnapMirror transfer, waited on C(transfer.state)).
   - A 404, a query that matches no record yet, and connection errors are tolerated inside the budget (an object that
     does not exist yet or is just changing, nodes that are rebooting); 401, 403 and other client errors end the wait
-    at once.
+    at once. A 404 that is not ONTAP's is checked with the version probe - on a system without the REST API (before
+    ONTAP 9.6) the task fails at once, naming M(ontap.rest.zapi) and M(ontap.rest.job) with C(id) to use instead.
   - Mistakes fail at the first read instead of waiting out the budget - a query that matches several records (the
     task names their count and the query; it never picks one), and a field that the resource does not have (ONTAP
     refuses it with HTTP 400 or leaves it out of its answer).
   - When the budget runs out, the task fails saying the field has not reached the value yet, with the last value seen.
+  - The stale-state trap - right after a request, the first reads can still show the B(previous) operation's terminal
+    state. A SnapMirror relationship's C(transfer.state) reads V(success) from the last transfer (ONTAP 9.9 and later
+    keep the last transfer in C(transfer)), a volume's C(movement.state) reads the last move's V(success), and
+    C(cluster/software) keeps the last update's C(state) (V(completed) or V(failed)). Without a guard such a read ends
+    the wait at once, as reached (or failed), although the new operation is still running.
+  - Give O(fresh) to guard against it - a read ends the wait only when its O(fresh.field) proves it describes the new
+    operation (for example C(transfer.uuid) changed from the value read before the update, C(movement.start_time) at or
+    after the time of the move request, C(pending_version) equal to the target version). Reads that are not fresh are
+    counted and never end the wait, whatever O(field) says; if the budget runs out on one, the task fails saying the
+    last read was stale and why.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -64,6 +75,41 @@ options:
     type: list
     elements: raw
     default: []
+  fresh:
+    description:
+      - Freshness guard - the test a read must pass before O(values) or O(failure_values) can end the wait (see the
+        description). Without it every read counts, as before.
+      - O(fresh.field) is added to the C(fields) of the query.
+    type: dict
+    suboptions:
+      field:
+        description: Dotted name of the field that tells a fresh read, for example V(transfer.uuid) or V(movement.start_time).
+        type: str
+        required: true
+      after:
+        description:
+          - Fresh when O(fresh.field) is a time at or after this one (take it just before the request).
+          - An ISO 8601 date and time as ONTAP writes them (V(2026-12-02T01:02:03-05:00), V(2026-12-02T06:02:03Z),
+            fractions of a second allowed) or epoch seconds (V(1796191323)). A time without an offset is read as
+            B(UTC), not as the local time of the controller or the cluster - give the offset to be sure.
+          - Both times are compared as aware date-times, to the whole second (ONTAP writes whole seconds, so an
+            operation that started in the same second as O(fresh.after) is fresh). A field that is not set or is not a
+            time is not fresh.
+          - The time must come from a clock in step with the cluster's (NTP). If the controller's clock runs ahead of
+            the cluster's, fresh reads look stale and the wait times out saying so; if it runs behind by more than the
+            time since the previous operation started, that operation's stale state passes as fresh. O(fresh.changed_from)
+            needs no clock.
+        type: raw
+      changed_from:
+        description:
+          - Fresh when O(fresh.field) no longer has this value, for example the C(transfer.uuid) read before a
+            SnapMirror update. A field that is not set differs from any value. Values are compared as O(values) are
+            (V("5") equals V(5)).
+          - V(null) cannot be given (it reads as not given).
+        type: raw
+      equals:
+        description: Fresh when O(fresh.field) has this value, for example C(pending_version) equal to the target version.
+        type: raw
 '''
 
 EXAMPLES = r'''
@@ -100,6 +146,69 @@ EXAMPLES = r'''
       svm.name: svm1
     field: state
     values: [online]
+
+- name: Read the relationship's last transfer before the update
+  ontap.rest.request:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    path: "snapmirror/relationships/{{ relationship_uuid }}"
+    query:
+      fields: transfer.uuid
+  register: before
+
+- name: Start a SnapMirror update (no job; the transfer runs on)
+  ontap.rest.request:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    method: POST
+    path: "snapmirror/relationships/{{ relationship_uuid }}/transfers"
+    body: {}
+
+- name: Wait for the new transfer, not the last one's success
+  ontap.rest.wait_for:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    path: "snapmirror/relationships/{{ relationship_uuid }}"
+    field: transfer.state
+    values: [success]
+    failure_values: [failed, aborted, hard_aborted]
+    fresh:
+      field: transfer.uuid
+      changed_from: "{{ before.response.transfer.uuid | default('none') }}"
+    job_timeout: 7200
+
+- name: Note the time just before the volume move
+  ansible.builtin.set_fact:
+    move_requested: "{{ now(utc=true).strftime('%Y-%m-%dT%H:%M:%SZ') }}"
+
+- name: Start moving vol1 to aggr2
+  ontap.rest.request:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    method: PATCH
+    path: "storage/volumes/{{ volume_uuid }}"
+    body:
+      movement:
+        destination_aggregate:
+          name: aggr2
+
+- name: Wait for this move, not the last move's success
+  ontap.rest.wait_for:
+    hostname: cluster1.example.com
+    username: admin
+    password: "{{ ontap_password }}"
+    path: "storage/volumes/{{ volume_uuid }}"
+    field: movement.state
+    values: [success]
+    failure_values: [failed, aborted]
+    fresh:
+      field: movement.start_time
+      after: "{{ move_requested }}"
+    job_timeout: 14400
 '''
 
 RETURN = r'''
@@ -129,6 +238,18 @@ wait:
       description: Number of reads made.
       type: int
       sample: 9
+    fresh:
+      description:
+        - Whether the last record read passed the O(fresh) guard. V(false) means the last value seen was stale (the
+          previous operation's state).
+      returned: when O(fresh) is given
+      type: bool
+      sample: true
+    stale_reads:
+      description: Number of reads that did not pass the O(fresh) guard (ignored).
+      returned: when O(fresh) is given
+      type: int
+      sample: 2
 '''
 
 from ansible_collections.ontap.rest.plugins.module_utils.client import MAX_PAGES
@@ -136,7 +257,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiE
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import next_href
 from ansible_collections.ontap.rest.plugins.module_utils.job_uuid import check_job_path
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
-from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import wait_for_state
+from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import FreshGuard, wait_for_state
 
 #: Query parameters that are not field filters (ONTAP REST API reference, "Query parameters").
 QUERY_PARAMETERS = ('fields', 'max_records', 'return_records', 'return_timeout', 'order_by')
@@ -149,6 +270,12 @@ def main():
         field=dict(type='str', required=True),
         values=dict(type='list', elements='raw', required=True),
         failure_values=dict(type='list', elements='raw', default=[]),
+        fresh=dict(type='dict', options=dict(
+            field=dict(type='str', required=True),
+            after=dict(type='raw'),
+            changed_from=dict(type='raw'),
+            equals=dict(type='raw'),
+        ), mutually_exclusive=[list(FreshGuard.TESTS)], required_one_of=[list(FreshGuard.TESTS)]),
     ))
     ontap.run(run)
 
@@ -164,9 +291,21 @@ def reader(ontap, path, query):
     A record path answers the record. A collection answer (``records``) is read to its end (``_links.next``: a page
     cut short may hold no record and still have more) and must hold exactly one record: none reads as ``None`` (not
     there yet, waited for), several are an error naming the count and the query (never one picked silently).
+
+    A 404 without an ONTAP error code may mean the system has no REST API (F32): the first such answer is checked
+    with the version probe, which raises :class:`errors.OntapNoRestError` (naming ``ontap.rest.zapi``) at once
+    instead of a wait to the end of the budget; on a system with REST the 404 is waited on as before.
     """
+    probed = []
+
     def read():
-        response = ontap.read(path, query=query)
+        try:
+            response = ontap.read(path, query=query)
+        except OntapApiError as exc:
+            if exc.status == 404 and exc.code is None and not probed:
+                probed.append(exc)
+                ontap.client.get_version()
+            raise
         body = response.body if isinstance(response.body, dict) else {}
         if 'records' not in body:
             return body
@@ -190,6 +329,12 @@ def reader(ontap, path, query):
     return read
 
 
+def with_field(fields, name):
+    """``fields`` (a ``fields=`` value: comma-separated names) with ``name`` added unless it is there already."""
+    names = [part.strip() for part in str(fields).split(',') if part.strip()]
+    return ','.join(names if name in names else names + [name])
+
+
 def refuses_field(exc, field):
     """ONTAP's 400 for a ``fields=`` name it does not know (code 2 or 262197, the field as target or in the text)."""
     if exc.status != 400 or exc.code not in ('2', '262197'):
@@ -201,8 +346,11 @@ def refuses_field(exc, field):
 def run(ontap):
     params = ontap.params
     check_job_path(params['path'])
+    guard = FreshGuard(option='fresh', **params['fresh']) if params['fresh'] else None
     query = dict(params['query'] or {})
     query.setdefault('fields', params['field'])
+    if guard is not None:
+        query['fields'] = with_field(query['fields'], guard.field)
     filters = describe_query(query)
     if filters:
         what = 'the record of %s matching %s' % (params['path'], filters)
@@ -214,11 +362,14 @@ def run(ontap):
     try:
         result = wait_for_state(reader(ontap, params['path'], query), params['field'], params['values'],
                                 params['failure_values'], ontap.wait_options(), budget.started, clock=ontap.clock,
-                                sleep=ontap.sleep, what=what, absent=absent, budget=budget)
+                                sleep=ontap.sleep, what=what, absent=absent, budget=budget, fresh=guard)
     except OntapApiError as exc:
-        if not refuses_field(exc, params['field']):
+        refused = [(name, option) for name, option in ((params['field'], 'field'), (guard and guard.field, 'fresh.field'))
+                   if name and refuses_field(exc, name)]
+        if not refused:
             raise
-        return ontap.failure("The field '%s' does not exist on %s: %s" % (params['field'], what, exc),
+        name, option = refused[0]
+        return ontap.failure("The %s '%s' does not exist on %s: %s" % (option, name, what, exc),
                              status_code=exc.status,
                              error=dict(code=exc.code, message=exc.message, target=exc.target, arguments=exc.arguments))
     if result.outcome == 'reached':

@@ -301,8 +301,6 @@ def _records(render: Callable[[], List[Dict[str, Any]]]) -> List[Dict[str, Any]]
 @api.route("/cluster", methods=["GET"])
 def cluster_get() -> Response:
     """``GET /api/cluster`` (fields honoured)."""
-    if sim().faults.fire("not_found_version", "GET", request.path) is not None:
-        return Response("<html><body><h1>404 Not Found</h1></body></html>", status=404, mimetype="text/html")
     return one(sim().store.render_cluster(), ["name", "uuid"])
 
 

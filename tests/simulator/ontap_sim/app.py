@@ -84,8 +84,10 @@ def _authorize(role: str) -> None:
         raise forbidden
 
 
-def _before(sim: Simulator) -> None:
-    """Checks run before an ``/api`` view: limits, authentication, role, busy/locked faults."""
+def _before(sim: Simulator) -> Optional[Response]:
+    """Checks run before an ``/api`` view: limits, authentication, role, busy/locked faults, no REST API
+    (``not_found_version``, where the view of ``GET /api/cluster`` used to check it). A returned response is the
+    answer (the view does not run)."""
     g.start = time.perf_counter()
     g.user = None
     g.role = None
@@ -124,6 +126,10 @@ def _before(sim: Simulator) -> None:
     if fault is not None:
         raise ApiError(fault.status, fault.message or "The SVM is temporarily locked for a MetroCluster baseline "
                        "operation. Try the operation again in a few minutes.", "2621573")
+    if request.path.startswith("/api") and sim.faults.fire("not_found_version", request.method, request.path) is not None:
+        # a system without the REST API (before ONTAP 9.6): its web server knows no /api path at all
+        return Response("<html><body><h1>404 Not Found</h1></body></html>", status=404, mimetype="text/html")
+    return None
 
 
 def _drop_connection() -> None:
@@ -190,7 +196,8 @@ def create_app(sim: Simulator) -> Flask:
     def before() -> None:
         request.get_data()  # always drain the body: the connection is kept alive for the next request
         if is_api():
-            _before(sim)
+            return _before(sim)
+        return None
 
     @app.after_request
     def after(response: Response) -> Response:

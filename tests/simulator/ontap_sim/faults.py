@@ -19,7 +19,9 @@ Kinds (and their parameters):
 - ``job_get_not_found``: GETs of live (non-terminal) jobs answer 404 code 4 (Amazon FSx behaviour).
 - ``job_get_unauthorized``: GETs of jobs answer 401 code 6 (credentials that stopped working in the middle of a
   wait, e.g. an expired token).
-- ``not_found_version``: ``GET /api/cluster`` answers a non-JSON 404 (no REST API, pre-9.6).
+- ``not_found_version``: ``GET /api/cluster`` answers a non-JSON 404 (no REST API, pre-9.6); with ``path``
+  ``/api/*`` and ``method`` ``*`` every ``/api`` request does (a system without the REST API at all; ZAPI still
+  answers).
 
 Process faults (see :mod:`ontap_sim.processes`; ``process`` selects the process kind, e.g. ``move``, empty = any;
 ``method``/``path`` select the request that starts the process; ``phase`` defaults to the kind's main phase):

@@ -123,10 +123,12 @@ class Operations:
         stale = faults.get("stale_terminal")
         if stale is not None:
             if previous is None:
+                # a plausible last move an hour before this one (also on a simulator younger than an hour: the
+                # old start_time must never be this move's, or a freshness guard could not tell them apart)
                 previous = {"state": "success", "percent_complete": 100,
                             "destination_aggregate": {"name": store.aggregates[vol.aggregate_uuid].name,
                                                       "uuid": vol.aggregate_uuid},
-                            "start_time": self.sim.clock.iso(max(0.0, process.start - 3600)),
+                            "start_time": self.sim.clock.iso(process.start - 3600),
                             "cutover_window": 30}
             engine.make_stale("volume", vol_uuid, "movement", previous, int(stale.reads))
 

@@ -6,6 +6,8 @@ import time
 import pytest
 import requests
 
+from ontap_sim.zapi import ZAPI_PATH
+
 VOL = {"name": "vol1", "svm": {"name": "svm1"}, "aggregates": [{"name": "aggr1"}]}
 
 
@@ -157,6 +159,18 @@ def test_not_found_version(api, sim):
     resp = api.get("/api/cluster?fields=version")
     assert resp.status_code == 404
     assert not resp.headers["Content-Type"].startswith("application/")
+
+
+def test_not_found_version_on_every_api_path_plays_a_system_without_rest(api, sim):
+    sim.add_fault("not_found_version", method="*", path="/api/*")
+    job = api.get("/api/cluster/jobs/0b6bc0f4-f0f7-11e8-9f02-005056bb5c0f")
+    assert job.status_code == 404 and not job.headers["Content-Type"].startswith("application/")
+    assert api.get("/api/cluster?fields=version").status_code == 404
+    volumes = api.post("/api/storage/volumes", json={"name": "x"})
+    assert volumes.status_code == 404 and "error" not in volumes.text
+    zapi = api.post(ZAPI_PATH, data=b'<?xml version="1.0"?><netapp version="1.0"><system-get-version/></netapp>',
+                    headers={"Content-Type": "text/xml"})
+    assert zapi.status_code == 200 and b"status=\"passed\"" in zapi.content, zapi.text     # ZAPI still answers
 
 
 def test_fault_listing_and_removal(sim):

@@ -253,7 +253,11 @@ def test_stale_terminal_without_a_previous_move_is_a_plausible_success(api, sim)
     assert _move(api, vol["uuid"], query="?return_timeout=5").status_code == 200
     stale = _read(api, vol["uuid"])["movement"]
     assert stale["state"] == "success" and stale["destination_aggregate"]["name"] == "aggr1"
-    assert _read(api, vol["uuid"])["movement"]["destination_aggregate"]["name"] == "aggr2"
+    fresh = _read(api, vol["uuid"])["movement"]
+    assert fresh["destination_aggregate"]["name"] == "aggr2"
+    # the stale view keeps an OLD start_time (an hour before the new move, though the simulator is seconds old)
+    age = datetime.fromisoformat(fresh["start_time"]) - datetime.fromisoformat(stale["start_time"])
+    assert age.total_seconds() == pytest.approx(3600, abs=1)
 
 
 def test_reboot_window_503_and_job_gets_404(api, sim, check):

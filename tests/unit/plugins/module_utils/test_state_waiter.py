@@ -9,7 +9,8 @@ import pytest
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, WaitOptions
-from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import field_value, matches, wait_for_state
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapOptionError
+from ansible_collections.ontap.rest.plugins.module_utils.state_waiter import FreshGuard, field_value, matches, parse_time, wait_for_state
 
 
 class Clock(object):
@@ -186,3 +187,119 @@ def test_one_budget_a_state_wait_after_other_work_ends_at_the_task_deadline():
     assert result.outcome == 'timed_out'
     assert clock.now == pytest.approx(budget.deadline) and read.calls[-1] == pytest.approx(budget.deadline)
     assert 'job_timeout (10 s)' in result.message
+
+
+# -- freshness (ONTAP_LONG_OPERATIONS "Stale-state trap", SM-04, NDU-03) -------------------------------------------
+
+REQUEST = '2026-12-02T01:02:03-05:00'          # the time of the request, as ONTAP writes times
+
+
+def move(state, start_time):
+    return {'uuid': 'v1', 'movement': {'state': state, 'start_time': start_time}}
+
+
+def test_parse_time_reads_ontaps_forms_epoch_seconds_and_naive_times_as_utc():
+    utc = parse_time('2026-12-02T06:02:03Z')
+    assert parse_time(REQUEST) == utc and parse_time('2026-12-02T06:02:03+00:00') == utc
+    assert parse_time('2026-12-02T11:32:03+0530') == utc and parse_time('2026-12-02 06:02:03z') == utc
+    assert parse_time('2026-12-02T06:02:03') == utc                     # naive: UTC
+    assert parse_time(utc.timestamp()) == utc and parse_time(int(utc.timestamp())) == utc
+    assert parse_time(str(int(utc.timestamp()))) == utc
+    assert parse_time('2026-12-02T06:02:03.25Z').microsecond == 250000
+    for bad in ('2026-12-02', 'tomorrow', '', None, True, -5, float('nan'), float('inf'), 1e300, '2026-13-02T06:02:03Z', '2026-12-02T06:02:03+25:00', [1]):
+        assert parse_time(bad) is None, bad
+
+
+def test_fresh_guard_after_compares_aware_times_to_the_whole_second():
+    guard = FreshGuard('movement.start_time', after='2026-12-02T06:02:03.900Z')
+    assert guard(move('queued', '2026-12-02T01:02:03-05:00'))          # same second as the request: fresh
+    assert guard(move('queued', '2026-12-02T07:02:04+01:00'))
+    assert not guard(move('success', '2026-12-02T06:02:02Z'))
+    assert 'is before 2026-12-02T06:02:03Z' in guard.why_not(move('success', '2026-12-02T06:02:02Z'))
+    assert not guard({'uuid': 'v1'}) and 'movement.start_time not set' in guard.why_not({'uuid': 'v1'})
+    assert not guard(move('success', 'yesterday')) and 'not a timestamp' in guard.why_not(move('success', 'yesterday'))
+
+
+def test_fresh_guard_changed_from_and_equals():
+    changed = FreshGuard('transfer.uuid', changed_from='t-old')
+    assert not changed({'transfer': {'uuid': 't-old', 'state': 'success'}})
+    assert changed({'transfer': {'uuid': 't-new', 'state': 'success'}}) and changed({})
+    assert 'the value before the request' in changed.why_not({'transfer': {'uuid': 't-old'}})
+    equals = FreshGuard('clone.split_initiated', equals=True)
+    assert equals({'clone': {'split_initiated': True}}) and equals({'clone': {'split_initiated': 'true'}})
+    assert not equals({'clone': {'split_initiated': False}}) and not equals({})
+
+
+@pytest.mark.parametrize('kwargs, option', [
+    (dict(field='movement.start_time'), 'fresh'),
+    (dict(field='movement.start_time', after=REQUEST, changed_from='x'), 'fresh'),
+    (dict(field='movement.start_time', after='the day before yesterday'), 'fresh.after'),
+    (dict(field='movement.start_time', after=True), 'fresh.after'),
+    (dict(field='', changed_from='x'), 'fresh.field'),
+    (dict(field='movement..start_time', changed_from='x'), 'fresh.field'),
+    (dict(field=None, changed_from='x'), 'fresh.field'),
+])
+def test_fresh_guard_bad_options_are_errors_naming_the_option(kwargs, option):
+    with pytest.raises(OntapOptionError) as info:
+        FreshGuard(**kwargs)
+    assert info.value.option == option and option in str(info.value)
+
+
+def test_stale_terminal_state_never_ends_the_wait_and_the_fresh_one_does():
+    """D2: the first reads show the last move's success; only the new move's reads count."""
+    clock = Clock()
+    old, new = '2026-12-02T04:00:00Z', '2026-12-02T06:02:04Z'
+    read = reader(clock, [move('success', old), move('success', old), move('replicating', new), move('success', new)])
+    guard = FreshGuard('movement.start_time', after=REQUEST)
+    result = wait_for_state(read, 'movement.state', ['success'], ['failed'], opts(), clock(), clock, clock.sleep,
+                            no_jitter, fresh=guard)
+    assert result.outcome == 'reached' and result.polls == 4 and result.record['movement']['start_time'] == new
+    assert result.fresh is True and result.stale_reads == 2 and '(2 stale reads ignored)' in result.message
+    assert result.as_result()['wait'] == dict(outcome='reached', elapsed=result.elapsed, polls=4, fresh=True,
+                                              stale_reads=2)
+    unguarded = wait_for_state(reader(clock, [move('success', old)]), 'movement.state', ['success'], [], opts(),
+                               clock(), clock, clock.sleep, no_jitter)
+    assert unguarded.outcome == 'reached' and unguarded.fresh is None and 'fresh' not in unguarded.as_result()['wait']
+
+
+def test_stale_failure_value_is_not_a_failure():
+    """NDU-03: the previous run's ``failed`` on the first read is no verdict on the new operation."""
+    clock = Clock()
+    read = reader(clock, [{'state': 'failed', 'pending_version': '9.13.1'},
+                          {'state': 'in_progress', 'pending_version': '9.14.1'},
+                          {'state': 'completed', 'pending_version': '9.14.1'}])
+    result = wait_for_state(read, 'state', ['completed'], ['failed'], opts(), clock(), clock, clock.sleep, no_jitter,
+                            fresh=FreshGuard('pending_version', equals='9.14.1'))
+    assert result.outcome == 'reached' and result.polls == 3 and result.stale_reads == 1
+
+
+def test_timeout_on_a_stale_read_says_it_was_stale_and_why():
+    clock = Clock()
+    read = reader(clock, [move('success', '2026-12-02T04:00:00Z')])
+    result = wait_for_state(read, 'movement.state', ['success'], ['failed'], opts(job_timeout=5.0), clock(), clock,
+                            clock.sleep, no_jitter, what='the resource storage/volumes/v1',
+                            fresh=FreshGuard('movement.start_time', after=REQUEST))
+    assert result.outcome == 'timed_out' and result.value == 'success' and result.fresh is False
+    assert result.stale_reads == result.polls >= 2
+    assert "last seen: movement.state='success', a stale read: movement.start_time='2026-12-02T04:00:00Z' is before " \
+           "2026-12-02T01:02:03-05:00)" in result.message, result.message
+    assert ('%d of %d reads were stale' % (result.polls, result.polls)) in result.message
+    assert 'fresh means movement.start_time at or after 2026-12-02T01:02:03-05:00' in result.message
+    assert clock.now == pytest.approx(505.0)
+
+
+def test_timeout_after_a_fresh_read_does_not_call_it_stale():
+    clock = Clock()
+    read = reader(clock, [move('replicating', '2026-12-02T06:02:04Z')])
+    result = wait_for_state(read, 'movement.state', ['success'], [], opts(job_timeout=3.0), clock(), clock,
+                            clock.sleep, no_jitter, fresh=FreshGuard('movement.start_time', after=REQUEST))
+    assert result.outcome == 'timed_out' and result.fresh is True and result.stale_reads == 0
+    assert 'stale' not in result.message and "movement.state='replicating'" in result.message
+
+
+def test_a_plain_callable_is_a_guard_too():
+    clock = Clock()
+    read = reader(clock, [{'state': 'done', 'n': 1}])
+    result = wait_for_state(read, 'state', ['done'], [], opts(job_timeout=2.0), clock(), clock, clock.sleep, no_jitter,
+                            fresh=lambda record: record['n'] > 1)
+    assert result.outcome == 'timed_out' and 'a stale read: not fresh' in result.message
