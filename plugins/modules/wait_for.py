@@ -21,7 +21,7 @@ description:
     ONTAP 9.6) the task fails at once, naming M(ontap.rest.zapi) and M(ontap.rest.job) with C(id) to use instead.
   - Mistakes fail at the first read instead of waiting out the budget - a query that matches several records (the
     task names their count and the query; it never picks one), and a field that the resource does not have (ONTAP
-    refuses it with HTTP 400 or leaves it out of its answer).
+    refuses it with HTTP 400; the task names O(field) or O(fresh.field)).
   - When the budget runs out, the task fails saying the field has not reached the value yet, with the last value seen.
   - The stale-state trap - right after a request, the first reads can still show the B(previous) operation's terminal
     state. A SnapMirror relationship's C(transfer.state) reads V(success) from the last transfer (ONTAP 9.9 and later
@@ -61,8 +61,11 @@ options:
   field:
     description:
       - Dotted name of the field to watch, for example V(state) or V(transfer.state).
-      - The first read that finds the resource must hold the field; if it does not, the task fails at once naming
-        it. When V(null) is one of O(values) or O(failure_values), an absent field reads as V(null) instead.
+      - A field ONTAP does not know is refused by ONTAP at the first read, and the task fails at once naming it. A
+        field the resource has but ONTAP leaves out of an answer because it is not set (C(nas.path) of an unmounted
+        volume, C(transfer) of a relationship without a transfer) reads as V(null), and the wait goes on; put
+        V(null) in O(values) or O(failure_values) to wait for it to be unset. The timeout message says when the field
+        was not set.
     type: str
     required: true
   values:
