@@ -83,6 +83,8 @@ ZAPI_OPS = ('read', 'async')
 def _scenario6_tasks():
     """``(module, op)`` of every counted task of benchmarks/playbooks/ours_modules.yml."""
     return [(module, op) for module in MODULES for op in MODULE_OPS] + [('zapi', op) for op in ZAPI_OPS]
+
+
 #: The physical limit of an idempotent task over one connection (issue 13): requests per task when the job ends
 #: within return_timeout. A no-op must read the object (1); a create or delete reads it and writes (2).
 PHYSICAL_LIMIT = dict(create=2, noop=1, delete=2)

@@ -490,7 +490,7 @@ def _process_lines(cost):
            '| ansible.builtin.ping | %s | %s |' % (fmt(cpu['ping'], 3), fmt(wall['ping'], 3)),
            '| ontap.rest.volume no-op | %s | %s |' % (fmt(cpu['volume'], 3), fmt(wall['volume'], 3)),
            '| ratio no-op / ping | %s | %s |' % (fmt(cpu['volume'] / cpu['ping'] if cpu['ping'] else None),
-                                                fmt(wall['volume'] / wall['ping'] if wall['ping'] else None)), '']
+                                                 fmt(wall['volume'] / wall['ping'] if wall['ping'] else None)), '']
     imports = cost.get('imports') or {}
     ping, vol = imports.get('ping') or {}, imports.get('volume') or {}
     if vol:
