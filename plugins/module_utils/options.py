@@ -72,7 +72,8 @@ NUMBER_OPTIONS = (
     ('job_timeout', 'a number of seconds >= 0', lambda value: value >= 0),
     ('poll_interval', 'a positive number of seconds', lambda value: value > 0),
     ('max_poll_interval', 'a positive number of seconds', lambda value: value > 0),
-    ('return_timeout', 'a whole number of seconds from 0 to 120',
+    ('return_timeout', 'a whole number of seconds from 0 to 120 (how long ONTAP holds one request: it rejects larger '
+     'values with error 262197; use job_timeout for the overall wait)',
      lambda value: 0 <= value <= 120 and float(value).is_integer()),
 )
 

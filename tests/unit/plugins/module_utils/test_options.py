@@ -70,3 +70,10 @@ def test_d7_the_defaults_and_ordinary_values_pass():
     options.check_numbers(defaults)
     options.check_numbers(dict(job_timeout=0, return_timeout=0, http_timeout=0.5, poll_interval=0.1, max_poll_interval=1e6))
     options.check_numbers(dict(http_timeout=None))
+
+
+def test_a_return_timeout_out_of_range_points_at_job_timeout_for_the_overall_wait():
+    # F08: "wait 10 minutes" folded into return_timeout=600; the error says which knob is the overall wait.
+    with pytest.raises(OntapOptionError) as info:
+        options.check_numbers(dict(return_timeout=600))
+    assert info.value.option == 'return_timeout' and 'job_timeout' in str(info.value) and '262197' in str(info.value)
