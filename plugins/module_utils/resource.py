@@ -1178,7 +1178,15 @@ class Resource(object):
             return from_wait(wait_result, True, **base)
         if outcome != 'unreadable' or want_present is None:
             # failure, or timed_out (the job uuid and last state go back so ontap.rest.job can resume).
-            return from_wait(wait_result, True, **base)
+            result = from_wait(wait_result, True, **base)
+            earlier = [action['action'] for action in self.actions[:-1]]
+            if result.failed and earlier and not result.changed:
+                # The last step's job failed after earlier steps were carried out (an unmount before a delete):
+                # the object is not as it was, so never "nothing changed".
+                return Result.failure('The %s %s was not %s: %s The %s before it was carried out and is not undone.'
+                                      % (self.spec.name, self.key_text(), _past(plan.steps[-1].action),
+                                         result.msg.rstrip(' '), ', '.join(earlier)), changed=True, **result.data)
+            return result
         # The job's status cannot be read (F13, F14): the resource decides, within the task's budget.
         record, holds = self.verify(want_present)
         result = wait_result.as_result()

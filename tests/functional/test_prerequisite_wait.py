@@ -83,3 +83,17 @@ def test_no_wait_delete_whose_unmount_is_still_running_at_job_timeout_sends_noth
         result['msg']
     assert result['job']['uuid'] and result['job_wait']['outcome'] == 'timed_out', result
     assert _volume(sim, 'nw2') is not None
+
+
+def test_a_failed_delete_after_the_unmount_says_the_volume_was_unmounted_changed_true(sim, run):
+    # The DELETE's job fails after the unmount was carried out: the volume is no longer mounted (its NFS clients lost
+    # the path), so the task is changed and says so; never "failed, nothing changed".
+    _mounted(run, 'nw3')
+    sim.set_job('DELETE', '/api/storage/volumes/*', outcome='failure', code=917505,
+                message='volume busy with clones', count=1)
+    result = run(name='nw3', state='absent')
+    assert result.get('failed') and result['changed'] is True, result
+    assert 'unmount' in result['msg'] and 'not undone' in result['msg'] and 'busy with clones' in result['msg'], \
+        result['msg']
+    left = _volume(sim, 'nw3')
+    assert left is not None and not (left.get('nas') or {}).get('path'), left
