@@ -66,7 +66,9 @@ requirements:
   - netapp-lib (Python library, on the host that runs the module), only with O(id)
 notes:
   - ONTAP deletes a job about 300 seconds after it ends. A job that is no longer there is reported as not found,
-    with that reason; check the resource it acted on instead.
+    with that reason; check the resource it acted on instead. With O(action=wait) a job that reads as not found is
+    read again a few times within O(job_timeout) first (Amazon FSx and rebooting nodes answer 404 for live jobs), so
+    a live job is still waited for.
 '''
 
 EXAMPLES = r'''
@@ -211,6 +213,20 @@ def wait(ontap, uuid, job, started, poller=None):
     return ontap.failure(result.message, changed=False, **result.as_result())
 
 
+def wait_missing(ontap, uuid, started, first):
+    """``action: wait`` on a job whose first read answered 404: polled like any job (a 404 is re-read a bounded
+    number of times, :data:`job_poller.NOT_FOUND_LIMIT`), so a live job that ONTAP hid for a moment is waited for;
+    one that stays not found fails saying both readings. ``first``: the message of the first read."""
+    result = ontap.wait_for_jobs([{'uuid': uuid}], started_at=started)
+    if result.ok:
+        return ontap.result(False, msg=result.message, **result.as_result())
+    if result.outcome == 'unreadable' and not (result.job or {}).get('state'):
+        return ontap.failure('%s It was read %d more time(s) within job_timeout and was still not found; a cluster '
+                             'that does not show its jobs to this account (a restricted role, Amazon FSx) answers '
+                             'the same.' % (first, result.polls), changed=False, **result.as_result())
+    return ontap.failure(result.message, changed=False, **result.as_result())
+
+
 def run_by_id(ontap):
     """A job named by its integer id: read and waited for over ZAPI (``job-get-iter``), the shared poller."""
     job_id = ontap.params['id']
@@ -242,6 +258,10 @@ def run(ontap):
     started = ontap.clock()
     job = read_job(ontap, uuid)
     if isinstance(job, Result):
+        if action == 'wait' and not ontap.check_mode and job.data.get('status_code') == 404:
+            # Not there at this read: deleted after it ended (about 300 s later), or not shown right now (Amazon FSx,
+            # a node rebooting, F01, F13). The poller's bounded re-reads inside job_timeout tell them apart.
+            return wait_missing(ontap, uuid, started, job.msg)
         return job
     state = job.get('state')
     if action == 'wait':

@@ -284,3 +284,26 @@ def test_item10_wait_for_field_refused_by_ontap_is_named_with_ontaps_own_status(
     result = run(wait_for_module, path='storage/volumes/x', field='stat', values=['online'])
     assert result['failed'] and "'stat' does not exist" in result['msg'] and result['status_code'] == 400, result
     assert result['error']['code'] == '2'
+
+
+def test_job_wait_rereads_a_live_job_whose_first_reads_answer_404(sim, api, run):
+    # Amazon FSx and rebooting nodes answer 404 for a live job (F01, F13): the wait re-reads it inside job_timeout
+    # instead of calling it deleted at the first read (new-user finding).
+    running = held_job(sim, api, 'jw_hidden')
+    sim.add_fault('job_get_not_found', count=2)
+    try:
+        result = run(job_module, uuid=running, job_timeout=3.0)
+    finally:
+        sim.clear_faults()
+        sim.release()
+    assert result['failed'] and result['job_wait']['outcome'] == 'timed_out', result
+    assert result['job']['state'] == 'running' and 'not found' not in result['msg'], result
+    assert result['changed'] is False
+
+
+def test_job_wait_on_a_job_that_stays_not_found_says_both_readings(sim, run):
+    gone = '0e4b8f36-8c5d-11ee-b9d1-0242ac120002'
+    result = run(job_module, uuid=gone, job_timeout=5.0)
+    assert result['failed'] and result['changed'] is False and result['job_wait']['outcome'] == 'unreadable', result
+    assert 'was not found' in result['msg'] and '300 seconds' in result['msg'] and 'Amazon FSx' in result['msg'], \
+        result['msg']
