@@ -629,7 +629,7 @@ class Resource(object):
         first = self._option('poll_interval', DEFAULT_POLL_INTERVAL)
         return backoff(first, max(first, self._option('max_poll_interval', DEFAULT_MAX_POLL_INTERVAL)))
 
-    def verify(self, want_present, give_up=None):
+    def verify(self, want_present, give_up=None, once=False):
         """Re-read until the object shows the intended end state, or the task's ``job_timeout`` budget runs out.
 
         Used when a write's outcome is unknown: its job's status could not be read (F13, F14) or its answer was lost
@@ -642,6 +642,8 @@ class Resource(object):
 
         :param give_up: ``() -> bool`` asked after each read that does not show the end state: ``True`` ends the
             verification at once (the job of a lost answer was found failed).
+        :param once: one read (and one ``give_up``) only: the task was told not to wait (``wait_for_completion``
+            false, F03).
         :returns: ``(record, holds)``; :attr:`verify_reads`, :attr:`verify_error` (the last read's error or ``None``)
             and :attr:`verify_budget` (seconds) describe the attempt.
         """
@@ -665,6 +667,8 @@ class Resource(object):
             if give_up is not None and give_up():
                 return record, False
             remaining = budget.remaining()
+            if once:
+                return record, False
             if remaining <= 0:
                 return record, False
             self.ontap.sleep(min(next(pauses), remaining))
@@ -1211,16 +1215,27 @@ class Resource(object):
         started) before saying anything (F07)."""
         want_present = step.end_state == 'present'
         found = {}
+        # wait_for_completion false: one look, never a wait (F03); a job of the write found in any state answers.
+        no_wait = not self.ontap.wait_options().wait_for_completion
 
         def job_failed():
             jobs = self._jobs_of(step, sent_at)
-            if len(jobs) == 1 and jobs[0].get('state') == 'failure':
+            if len(jobs) == 1 and (no_wait or jobs[0].get('state') == 'failure'):
                 found['job'] = jobs[0]
             return 'job' in found
 
-        record, holds = self.verify(want_present, give_up=job_failed)
+        record, holds = self.verify(want_present, give_up=job_failed, once=no_wait)
         base = self._common(plan)
         base[self.spec.name] = record
+        if not holds and 'job' in found and found['job'].get('state') != 'failure':
+            job = found['job']
+            base.update(job=job, job_wait={'outcome': 'not_waited', 'elapsed': round(self._budget().elapsed(), 3),
+                                           'polls': 0})
+            self.ontap.warnings.append('The %s request got no clear answer (%s), but ONTAP started job %s for it (%s, '
+                                       'state %s); wait_for_completion is false, so it was not waited for, and the '
+                                       'request was not resent.' % (step.action, str(exc).rstrip('. '), job.get('uuid'),
+                                                                    job.get('description'), job.get('state')))
+            return Result(True, **base)
         if not holds and 'job' in found:
             failed = found['job']
             # Ground truth for "nothing changed": the object still is as it was before the write.
@@ -1240,6 +1255,14 @@ class Resource(object):
             self.ontap.warnings.append('The %s request got no clear answer (%s), but the %s now shows the intended '
                                        'state; the request was not resent.' % (step.action, exc, self.spec.name))
             return Result(True, **base)
+        if no_wait:
+            return Result.failure(
+                'The outcome of the %s of %s %s is unknown: %s. wait_for_completion is false, so the cluster was looked '
+                'at once, not waited on: no job of the request was found and the %s does not show the intended state '
+                'yet; last seen: %s. The request was not resent. Check the cluster (for example with '
+                'ontap.rest.job_info) before retrying.'
+                % (step.action, self.spec.name, self.key_text(), str(exc).rstrip('. '), self.spec.name,
+                   self._last_seen(record, want_present)), changed=True, **base)
         return Result.failure(
             'The outcome of the %s of %s %s is unknown: %s. The %s did not show the intended state within job_timeout '
             '(%g s from the start of the task, %d read(s)); last seen: %s. The request was not resent. Check the cluster (for '

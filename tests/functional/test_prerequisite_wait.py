@@ -11,6 +11,7 @@ and the unmount's job was lost. Witnesses: the simulator's request log and objec
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import time
 
 import pytest
@@ -97,3 +98,25 @@ def test_a_failed_delete_after_the_unmount_says_the_volume_was_unmounted_changed
         result['msg']
     left = _volume(sim, 'nw3')
     assert left is not None and not (left.get('nas') or {}).get('path'), left
+
+
+def test_no_wait_write_whose_answer_is_lost_returns_the_job_it_started_at_once(sim, run):
+    # F03 with F07: wait_for_completion false and a 500 after ONTAP started the job. The task looks once (the
+    # resource, the jobs), returns the job it finds as not waited for, and never blocks on verification.
+    made = run(name='nw4', size='100MiB', aggregates=['aggr1'])
+    assert made['changed'], made
+    sim.hold_jobs('PATCH', '/api/storage/volumes/*')
+    sim.add_fault('ambiguous', method='PATCH', path='/api/storage/volumes/*', response=500, count=1)
+    sim.clear_log()
+    started = time.monotonic()
+    try:
+        result = run(name='nw4', comment='nw', wait_for_completion=False, job_timeout=30.0)
+    finally:
+        took = time.monotonic() - started
+        held = sim.held_jobs()
+        sim.release()
+        sim.clear_faults()
+    assert not result.get('failed') and result['changed'] is True, result
+    assert result['job_wait']['outcome'] == 'not_waited' and result['job']['uuid'] == held[0]['uuid'], result
+    assert took < 10 and [m for m, dummy in _writes(sim)] == ['PATCH'], (took, _writes(sim))
+    assert 'not waited for' in json.dumps(result.get('warnings', [])), result
