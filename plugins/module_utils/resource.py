@@ -1216,7 +1216,7 @@ class Resource(object):
         want_present = step.end_state == 'present'
         found = {}
         # wait_for_completion false: one look, never a wait (F03); a job of the write found in any state answers.
-        no_wait = not self.ontap.wait_options().wait_for_completion
+        no_wait = self.params.get('wait_for_completion') is False
 
         def job_failed():
             jobs = self._jobs_of(step, sent_at)
