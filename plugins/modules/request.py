@@ -50,7 +50,8 @@ options:
   query:
     description:
       - Query parameters, for example V(fields) set to V(name,size) and V(svm.name) set to V(svm1).
-      - Do not put C(return_timeout) here; use the O(return_timeout) option, which is validated before sending.
+      - Do not put C(return_timeout) here (nor in O(path)); use the O(return_timeout) option, which is validated before
+        sending.
     type: dict
   body:
     description: JSON body of a POST or PATCH.
@@ -179,6 +180,8 @@ would_send:
   elements: dict
 '''
 
+from urllib.parse import parse_qsl, urlsplit
+
 from ansible_collections.ontap.rest.plugins.module_utils.client import MAX_PAGES
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError
 from ansible_collections.ontap.rest.plugins.module_utils.job_poller import next_href
@@ -259,6 +262,11 @@ def run(ontap):
     if 'return_timeout' in query:
         return ontap.failure("Do not pass return_timeout in 'query': use the module option 'return_timeout' (0..120 "
                              "seconds); the overall wait budget is 'job_timeout'.")
+    if 'return_timeout' in dict(parse_qsl(urlsplit(params['path']).query, keep_blank_values=True)):
+        # It would be replaced by the option's value without a word (the client sets return_timeout itself).
+        return ontap.failure("Do not pass return_timeout in 'path' (%s): use the module option 'return_timeout' "
+                             "(0..120 seconds); the overall wait budget is 'job_timeout'. Nothing was sent."
+                             % params['path'])
     if params['follow_next'] and params['method'] != 'GET':
         return ontap.failure('follow_next applies to GET only; a query-based %s always follows _links.next. Nothing '
                              'was sent.' % params['method'])

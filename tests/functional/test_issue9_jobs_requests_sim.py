@@ -307,3 +307,13 @@ def test_job_wait_on_a_job_that_stays_not_found_says_both_readings(sim, run):
     assert result['failed'] and result['changed'] is False and result['job_wait']['outcome'] == 'unreadable', result
     assert 'was not found' in result['msg'] and '300 seconds' in result['msg'] and 'Amazon FSx' in result['msg'], \
         result['msg']
+
+
+def test_request_refuses_return_timeout_in_the_path_before_anything_is_sent(sim, run):
+    # It would be replaced by the option's value without a word (new-user finding); in query it is refused already.
+    sim.reset()
+    sim.clear_log()
+    result = run(request_module, method='POST', path='storage/volumes?return_timeout=600',
+                 body={'name': 'rt_path', 'svm': {'name': 'svm1'}, 'aggregates': [{'name': 'aggr1'}], 'size': 20971520})
+    assert result['failed'] and 'path' in result['msg'] and 'job_timeout' in result['msg'], result
+    assert [entry for entry in sim.log() if entry['path'].startswith('/api')] == []
