@@ -54,6 +54,9 @@ NOT_FOUND_LIMIT = 3
 _NOT_SENT = object()
 
 _UNREADABLE_HINT = 'a role without read access to /api/cluster/jobs, or Amazon FSx'
+#: A job that keeps answering 404 was either never shown (Amazon FSx) or has ended and been deleted by ONTAP.
+_NOT_FOUND_HINT = ('Amazon FSx, or a job that ended and was deleted: ONTAP keeps an ended job about 300 s, less '
+                   'when many jobs run')
 
 
 def _is_number(value):
@@ -552,8 +555,10 @@ class JobPoller(object):
         error = item.last_error
         if isinstance(error, OntapApiError) and error.status == 401:
             hint = 'rejected while polling, e.g. an expired token or a changed password'
-        elif isinstance(error, OntapApiError) and (error.status == 403 or error.is_not_found):
+        elif isinstance(error, OntapApiError) and error.status == 403:
             hint = _UNREADABLE_HINT
+        elif isinstance(error, OntapApiError) and error.is_not_found:
+            hint = _NOT_FOUND_HINT
         else:
             hint = 'no readable answer until job_timeout of %g s' % self.options.job_timeout
         text = ('Request accepted as job %s; the job\'s status could not be read: %s (%s); the outcome was not verified'
