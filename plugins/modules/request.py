@@ -50,8 +50,9 @@ options:
   query:
     description:
       - Query parameters, for example V(fields) set to V(name,size) and V(svm.name) set to V(svm1).
-      - Do not put C(return_timeout) here (nor in O(path)); use the O(return_timeout) option, which is validated before
-        sending.
+      - Do not put C(return_timeout) here; use the O(return_timeout) option, which is validated before sending. It
+        also replaces a C(return_timeout) in O(path) (as in a C(_links.next) link); one out of ONTAP's range there is
+        refused.
     type: dict
   body:
     description: JSON body of a POST or PATCH.
@@ -262,11 +263,13 @@ def run(ontap):
     if 'return_timeout' in query:
         return ontap.failure("Do not pass return_timeout in 'query': use the module option 'return_timeout' (0..120 "
                              "seconds); the overall wait budget is 'job_timeout'.")
-    if 'return_timeout' in dict(parse_qsl(urlsplit(params['path']).query, keep_blank_values=True)):
-        # It would be replaced by the option's value without a word (the client sets return_timeout itself).
-        return ontap.failure("Do not pass return_timeout in 'path' (%s): use the module option 'return_timeout' "
-                             "(0..120 seconds); the overall wait budget is 'job_timeout'. Nothing was sent."
-                             % params['path'])
+    in_path = dict(parse_qsl(urlsplit(params['path']).query, keep_blank_values=True)).get('return_timeout')
+    if in_path is not None and not (in_path.isdigit() and int(in_path) <= 120):
+        # A next link (_links.next) carries ONTAP's own return_timeout, which the option's value replaces; a value
+        # ONTAP would refuse is refused here, instead of being replaced without a word.
+        return ontap.failure("return_timeout=%s in 'path' is not a whole number of seconds from 0 to 120: use the "
+                             "module option 'return_timeout' (it replaces a return_timeout in path); the overall "
+                             "wait budget is 'job_timeout'. Nothing was sent." % in_path)
     if params['follow_next'] and params['method'] != 'GET':
         return ontap.failure('follow_next applies to GET only; a query-based %s always follows _links.next. Nothing '
                              'was sent.' % params['method'])
