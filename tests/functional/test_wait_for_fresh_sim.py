@@ -77,8 +77,10 @@ def test_d2_stale_success_of_the_last_move_does_not_end_the_wait(sim, api, run):
     def release_after_two_reads():
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not done.is_set():
-            if len([e for e in sim.log() if e['method'] == 'GET' and e['path'] == '/api/' + path]) >= 2:
-                assert move_state(sim, process_uuid)['state'] == 'replicating'
+            # Released once the task has read twice (the stale read, then a fresh one) and the move sits in its
+            # stalled phase; an assert here would die in this thread and leave the move stalled.
+            reads = len([e for e in sim.log() if e['method'] == 'GET' and e['path'] == '/api/' + path])
+            if reads >= 2 and move_state(sim, process_uuid)['state'] == 'replicating':
                 sim.process_action(process_uuid, 'release')
                 return
             time.sleep(0.01)
