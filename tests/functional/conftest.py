@@ -11,6 +11,8 @@ Fixtures:
 
 ``api``          ``api(method, path, **kwargs) -> requests.Response``: a direct call to the simulator's ONTAP REST API as
                  its admin (the test module's ``sim`` fixture, reset first), for set-up and witness reads.
+``connection_args`` ``connection_args(sim, **options) -> dict``: the connection arguments of ``sim``'s admin plus
+                 ``options``, for a test module's ``run`` fixture.
 ``module_main``  ``module_main(module, args, check=False, diff=False) -> dict``: runs ``module.main()`` with ``args``
                  as its module arguments (check mode and diff mode as Ansible passes them) and returns the JSON the
                  module printed (the runner's one exit). The module must exit: a return without exit fails the test.
@@ -56,6 +58,20 @@ except ImportError:  # ansible-core 2.16-2.18: AnsibleModule reads its arguments
     def patch_module_args(args=None):
         with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
             yield
+
+
+def _connection_args(sim, **options):
+    args = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
+                ca_path=sim.ca_path, validate_certs=True)
+    args.update(options)
+    return args
+
+
+@pytest.fixture
+def connection_args():
+    """``connection_args(sim, **options) -> dict``: the module arguments that reach ``sim`` as its admin over
+    verified TLS, plus ``options`` (poll options, ``job_timeout``, module options)."""
+    return _connection_args
 
 
 @pytest.fixture

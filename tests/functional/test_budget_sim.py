@@ -31,13 +31,12 @@ def sim():
 
 
 @pytest.fixture
-def run(sim, module_main):
+def run(sim, module_main, connection_args):
     """``run(module, **args) -> (result, seconds the task took)``."""
     sim.reset()
 
     def _run(module, **args):
-        base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
-                    ca_path=sim.ca_path, validate_certs=True, poll_interval=1, job_timeout=JOB_TIMEOUT)
+        base = connection_args(sim, poll_interval=1, job_timeout=JOB_TIMEOUT)
         base.update(args)
         started = time.monotonic()
         result = module_main(module, base)

@@ -27,12 +27,10 @@ def sim():
 
 
 @pytest.fixture
-def run(sim, module_main):
+def run(sim, module_main, connection_args):
     """``run(module, **args) -> result dict`` of one in-process module run."""
     def run_module(module, **args):
-        base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
-                    ca_path=sim.ca_path, validate_certs=True, poll_interval=0.05, max_poll_interval=0.1,
-                    job_timeout=30.0)
+        base = connection_args(sim, poll_interval=0.05, max_poll_interval=0.1, job_timeout=30.0)
         base.update(args)
         return module_main(module, base)
     return run_module

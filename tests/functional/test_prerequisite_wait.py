@@ -28,13 +28,11 @@ def sim():
 
 
 @pytest.fixture
-def run(sim, module_main):
+def run(sim, module_main, connection_args):
     sim.reset()
 
     def _run(**args):
-        base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
-                    ca_path=sim.ca_path, validate_certs=True, poll_interval=0.2, max_poll_interval=0.5,
-                    job_timeout=20.0, svm='svm1')
+        base = connection_args(sim, poll_interval=0.2, max_poll_interval=0.5, job_timeout=20.0, svm='svm1')
         base.update(args)
         return module_main(volume, base)
     return _run

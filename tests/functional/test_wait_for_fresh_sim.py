@@ -30,12 +30,10 @@ def sim():
 
 
 @pytest.fixture
-def run(sim, module_main):
+def run(sim, module_main, connection_args):
     """``run(**args) -> result dict`` of one in-process ``ontap.rest.wait_for`` run."""
     def run_module(**args):
-        base = dict(hostname=sim.host, port=sim.port, username=sim.username, password=sim.password,
-                    ca_path=sim.ca_path, validate_certs=True, poll_interval=0.05, max_poll_interval=0.2,
-                    job_timeout=30.0)
+        base = connection_args(sim, poll_interval=0.05, max_poll_interval=0.2, job_timeout=30.0)
         base.update(args)
         return module_main(wait_for_module, base)
     return run_module
