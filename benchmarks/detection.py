@@ -13,12 +13,19 @@ The detection delay is ``elapsed - D``: from the job's end (D simulated seconds 
 the job read that showed it ended, in simulated seconds. Requests and TCP connections come from the simulator's
 request log (each run logs in as its own user).
 
+Long operations without a job (issue 13, "the long operations of the other issues"): a volume move of D simulated
+seconds (the simulator's move process, its phases stretched to D), waited for as ``ontap.rest.wait_for`` waits
+(``state_waiter.wait_for_state`` on ``movement.state`` with its freshness guard on ``movement.start_time``), with the
+shipped options. The delay is from the move's end (its process's ``end_time`` on the simulated clock) to the end of
+the read that showed ``success``.
+
 Usage (run by bench.py, with ansible_collections/ontap/rest importable)::
 
     python detection.py --out result.json --durations '[150,300,600,1800]' --reps 3
 """
 
 import argparse
+import datetime
 import json
 import os
 import sys
@@ -33,6 +40,7 @@ from ontap_sim.testing import SimServer  # noqa: E402  pylint: disable=wrong-imp
 from ansible_collections.ontap.rest.plugins.module_utils import client as client_mod  # noqa: E402
 from ansible_collections.ontap.rest.plugins.module_utils import job_poller  # noqa: E402
 from ansible_collections.ontap.rest.plugins.module_utils import options as options_mod  # noqa: E402
+from ansible_collections.ontap.rest.plugins.module_utils import state_waiter  # noqa: E402
 
 PASSWORD = 'bench-pass1'
 
@@ -95,6 +103,75 @@ def one(sim, user, duration, opts):
                 post_status=next((e['status'] for e in mine if e['method'] == 'POST'), None))
 
 
+def move_one(sim, user, vol_uuid, duration, opts):
+    """One volume move of ``duration`` simulated seconds, waited for with the state waiter. :returns: result dict."""
+    sim.add_user(user, PASSWORD)
+    client = client_mod.OntapClient('127.0.0.1', port=sim.port, username=user, password=PASSWORD,
+                                    validate_certs=False)
+    options = job_poller.WaitOptions(**opts)
+
+    def clock():
+        return float(sim.control('POST', '/clock', {'advance': 0})['now'])
+
+    def sleep(seconds):
+        sim.advance_clock(seconds)
+
+    # queued 1 s, cutover_pending and cutover 1 s each, replicating the rest (the simulator's move phases)
+    sim.set_process('move', phases={'queued': 1.0, 'replicating': float(duration) - 3.0, 'cutover_pending': 1.0,
+                                    'cutover': 1.0}, count=1)
+    path = 'storage/volumes/%s' % vol_uuid
+    current = client.get(path, query={'fields': 'aggregates.name'}).body['aggregates'][0]['name']
+    destination = 'aggr2' if current == 'aggr1' else 'aggr1'
+    before = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    started = clock()
+    answer = client.request('PATCH', path, body={'movement': {'destination_aggregate': {'name': destination}}},
+                            return_timeout=10)
+    guard = state_waiter.FreshGuard('movement.start_time', after=before)
+
+    def read():
+        return client.get(path, query={'fields': 'movement.state,movement.start_time'}, retry=False).body
+
+    result = error = None
+    try:
+        result = state_waiter.wait_for_state(read, 'movement.state', ['success'], ['failed', 'aborted'], options,
+                                             started, clock=clock, sleep=sleep, fresh=guard)
+    except Exception as exc:  # pylint: disable=broad-except
+        error = '%s: %s' % (type(exc).__name__, exc)
+    ended = clock()
+    client.close()
+    process = [p for p in sim.processes() if p['target'] == 'volume/' + vol_uuid][-1]
+    mine = [e for e in sim.log() if e['user'] == user]
+    reads = [e for e in mine if e['method'] == 'GET' and 'movement.state' in (e.get('query') or '')]
+    # ``ended``: the simulated clock when the waiter returned, i.e. at the end of the read that showed success
+    delay = (ended - started - duration) if result is not None and result.outcome == 'reached' else None
+    return dict(user=user, duration=duration, options=opts, outcome=result.outcome if result else 'error',
+                reads=result.polls if result else None, detect_delay=delay, move_end_time=process.get('end_time'), move_outcome=process.get('outcome'),
+                stale_reads=result.stale_reads if result else None, patch_status=answer.status_code,
+                message=result.message if result else error, requests=len(mine), read_requests=len(reads),
+                connections=len(set(e['connection'] for e in mine)))
+
+
+def moves(sim, durations, reps, shipped):
+    """Volume moves of each length in ``durations`` (simulated s), ``reps`` times, shipped options."""
+    results = []
+    sim.set_job('POST', '/api/storage/volumes', seconds=0)
+    admin = client_mod.OntapClient('127.0.0.1', port=sim.port, username=sim.username, password=sim.password,
+                                   validate_certs=False)
+    for duration in durations:
+        for rep in range(reps):
+            name = 'mv%d_%d' % (int(duration), rep)
+            created = admin.request('POST', 'storage/volumes', query={'return_records': 'true'}, return_timeout=30,
+                                    body={'name': name, 'svm': {'name': 'svm1'}, 'size': 104857600,
+                                          'aggregates': [{'name': 'aggr1'}]})
+            vol_uuid = created.body['records'][0]['uuid']
+            opts = dict(shipped, job_timeout=float(duration) + JOB_TIMEOUT_MARGIN)
+            res = move_one(sim, 'mov%d%d' % (int(duration), rep), vol_uuid, duration, opts)
+            res.update(rep=rep)
+            results.append(res)
+    admin.close()
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--durations', default='[150,300,600,1800]')
@@ -119,9 +196,11 @@ def main():
                     res = one(sim, user, duration, opts)
                     res.update(candidate=name, rep=rep)
                     results.append(res)
+        sim.clear_jobs()
+        move_results = moves(sim, durations, args.reps, shipped)
     with open(args.out, 'w') as handle:
         json.dump(dict(shipped=shipped, job_timeout_margin=JOB_TIMEOUT_MARGIN, reps=args.reps,
-                       candidates=CANDIDATES, results=results), handle, indent=1)
+                       candidates=CANDIDATES, results=results, moves=move_results), handle, indent=1)
 
 
 if __name__ == '__main__':

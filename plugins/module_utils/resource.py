@@ -53,7 +53,7 @@ from ansible_collections.ontap.rest.plugins.module_utils.errors import (
     classify,
     classify_job_code,
 )
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import backoff, paced
 from ansible_collections.ontap.rest.plugins.module_utils.results import Result, from_wait
 
 _MISSING = object()
@@ -391,7 +391,7 @@ class ResourceSpec(object):
 
 class Settle(object):
     """What "done" means for a step beyond its job: ONTAP's job ``success`` may only mean "accepted" (a transfer
-    started, a move queued). After the job succeeds, the resource is read (with the task's budget and backoff) until
+    started, a move queued). After the job succeeds, the resource is read (within the task's budget, paced as job polls) until
     ``done(record)`` holds, ``failed(record)`` names a failure, or the budget runs out.
 
     :param done: ``record -> bool``; the end state (``record`` is ``None`` when the object is not found).
@@ -698,7 +698,8 @@ class Resource(object):
         budget = self._budget()
         clock = self.ontap.clock
         started = clock()
-        pauses = self._pauses()
+        first = self._option('poll_interval', DEFAULT_POLL_INTERVAL)
+        cap = max(first, self._option('max_poll_interval', DEFAULT_MAX_POLL_INTERVAL))
         polls = 0
         record = None
         missing_since = error_since = None
@@ -743,7 +744,9 @@ class Resource(object):
                                     'Stopped waiting at job_timeout (%g s) for the %s to settle; last seen: %s. It was '
                                     'not cancelled; run the task again to wait again.'
                                     % (budget.job_timeout, step.what, seen))
-            self.ontap.sleep(min(next(pauses), remaining))
+            # Paced as the job poller paces (about 10 % of the time waited): a long settle (a move, a transfer) is
+            # noticed within about 10 % of its length.
+            self.ontap.sleep(min(paced(clock() - started, first, cap), remaining))
 
     def _last_seen(self, record, want_present):
         """What the last verification read showed, as a phrase."""

@@ -6,10 +6,11 @@
 
 A job's ``success`` can mean "accepted" (a software update, a SnapMirror quiesce), and some operations have no job at
 all (SnapMirror transfers: wait on ``transfer.state``). This waiter polls one resource inside the task's budget
-(:class:`job_poller.Budget`: ``job_timeout`` of monotonic time, a last read at the deadline), pausing
-``poll_interval`` growing x1.5 up to ``max_poll_interval`` (:func:`job_poller.backoff`; the first read is made at
-once, so there is no time already waited to pace on as the job poller does after a 202), and reports the last value
-seen when the budget runs out.
+(:class:`job_poller.Budget`: ``job_timeout`` of monotonic time, a last read at the deadline), and reports the last
+value seen when the budget runs out. The first read is made at once; the pauses are paced as the job poller paces
+its polls (:func:`job_poller.paced`): about 10 % of the time already waited, never below ``poll_interval`` nor above
+``max_poll_interval``, so an operation of ``D`` seconds (a volume move, a SnapMirror transfer) is noticed at most
+``0.1 * D + poll_interval`` seconds after it ends, with a number of reads that grows with the logarithm of ``D``.
 
 Freshness (ONTAP_LONG_OPERATIONS "Stale-state trap", SM-04, NDU-03): right after a request, the first reads can show
 the *previous* operation's terminal state (a SnapMirror relationship's last ``transfer.state``, a volume's last
@@ -31,7 +32,7 @@ import re
 import time
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapOptionError, OntapTransportError
-from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, backoff
+from ansible_collections.ontap.rest.plugins.module_utils.job_poller import Budget, paced
 
 _MISSING = object()
 
@@ -240,7 +241,6 @@ def wait_for_state(read, field, success_values, failure_values, options, started
     if budget is None:
         budget = Budget(options.job_timeout, clock, started_at)
     deadline = budget.deadline
-    pauses = backoff(options.poll_interval, options.max_poll_interval, rand=rand)
     success_values = list(success_values)
     failure_values = list(failure_values or [])
     record, value, polls, last_error, final, missing = None, _MISSING, 0, None, False, False
@@ -278,7 +278,7 @@ def wait_for_state(read, field, success_values, failure_values, options, started
         remaining = deadline - clock()
         if final or remaining <= 0:
             break
-        pause = next(pauses)
+        pause = paced(clock() - started_at, options.poll_interval, options.max_poll_interval, rand=rand)
         retry_after = getattr(last_error, 'retry_after', None)
         if retry_after:
             pause = max(pause, retry_after)

@@ -500,6 +500,20 @@ def test_settle_waits_on_the_resource_after_the_job_within_the_budget():
     assert done.result['actions'] == [{'action': 'transfer', 'method': 'PATCH', 'path': 'things/u'}]
 
 
+def test_settle_reads_are_paced_at_a_tenth_of_the_time_waited():
+    # A long settle (a move of ~300 s) is read about 10 % of the time waited apart, as job polls are: noticed at most
+    # 0.1 x D + poll_interval late (the x1.5 backoff it replaced could be nearly half of D late).
+    ontap = FakeOntap(dict(name='t1', comment='c', poll_interval=2.0, max_poll_interval=1e6, job_timeout=3600.0))
+    ontap.records['things'] = lambda query: [dict(uuid='u', name='t1', comment='c', started=9,
+                                                  phase='done' if ontap.now >= 300.0 else 'running')]
+    resource = Resource(ontap, SPEC)
+    done = _as_exit(resource.execute(_settle_plan(resource)))
+    assert done.kind == 'exit' and done.result['wait']['outcome'] == 'success'
+    assert 300.0 <= ontap.now <= 300.0 * 1.1 + 2.0
+    assert ontap.sleeps[0] == 2.0 and all(pause <= max(2.0, 0.1 * sum(ontap.sleeps[:i])) + 1e-9
+                                          for i, pause in enumerate(ontap.sleeps))
+
+
 def test_a_step_the_next_step_depends_on_is_waited_for_whatever_wait_for_completion_says():
     # D3: wait_for_completion false applies to the last write; the unmount before a delete is always waited for.
     ontap = FakeOntap(dict(name='t1', comment='c', wait_for_completion=False))

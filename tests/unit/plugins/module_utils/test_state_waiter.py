@@ -5,6 +5,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
+
 import pytest
 
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapTransportError
@@ -61,14 +63,57 @@ def test_field_value_reads_dotted_paths():
     assert field_value({'a': 1}, 'a.b') is None
 
 
-def test_f17_waits_until_a_success_value_with_backoff():
+def test_f17_waits_until_a_success_value_paced_from_poll_interval():
     clock = Clock()
     read = reader(clock, [rel('transferring'), rel('transferring'), rel('transferring'), rel('success')])
     result = wait_for_state(read, 'transfer.state', ['success', 'idle'], ['failed'], opts(), clock(), clock, clock.sleep,
                             no_jitter)
     assert result.outcome == 'reached' and result.value == 'success' and result.polls == 4
-    assert clock.sleeps == [1.0, 1.5, 2.25]
+    # 10 % of the time waited is below poll_interval for the first ~11 s: the pauses are poll_interval
+    assert clock.sleeps == [1.0, 1.0, 1.0]
     assert read.calls[0] == 500.0          # first read at once
+
+
+def _operation(duration, poll_interval, max_poll_interval, seed=None):
+    """Wait on an operation (a volume move) that reaches ``done`` ``duration`` s after the first read, on the fake
+    clock: ``(detection delay s, reads)``."""
+    import random  # pylint: disable=import-outside-toplevel
+    clock = Clock()
+    started = clock()
+    rand = random.Random(seed).random if seed is not None else no_jitter
+
+    def read():
+        return {'movement': {'state': 'done' if clock() - started >= duration else 'replicating'}}
+    result = wait_for_state(read, 'movement.state', ['done'], ['failed'],
+                            opts(poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+                                 job_timeout=duration * 3 + 100), started, clock, clock.sleep, rand)
+    assert result.outcome == 'reached', result.message
+    return clock() - started - duration, result.polls
+
+
+@pytest.mark.parametrize('seed', [None, 3, 11])
+@pytest.mark.parametrize('poll_interval, max_poll_interval', [(5.0, 60.0), (2.0, 30.0), (1.0, 1e6)])
+def test_long_operation_detection_delay_is_within_a_tenth_plus_poll_interval(poll_interval, max_poll_interval, seed):
+    # Issue 13 for operations without a job (volume move, SnapMirror transfer, ontap.rest.wait_for): the end of an
+    # operation of D s is noticed at most 0.1 x D + poll_interval late, and never more than max_poll_interval late.
+    # The x1.5 backoff this replaced noticed a 64.5 s move 29.8 s (46 %) late with poll_interval 2, max 30.
+    for duration in (7.0, 30.0, 64.5, 150.0, 300.0, 600.0, 1800.0, 7200.0):
+        delay, dummy = _operation(duration, poll_interval, max_poll_interval, seed)
+        assert 0 <= delay <= 0.1 * duration + poll_interval, (duration, delay)
+        assert delay <= max(max_poll_interval, poll_interval)
+
+
+@pytest.mark.parametrize('seed', [None, 5])
+def test_long_operation_reads_grow_with_the_logarithm_of_its_length(seed):
+    # Uncapped: poll_interval pauses until 10 % of the time waited exceeds it (about 11 x poll_interval), then each
+    # pause is at least 0.9 x 0.1/1.1 of the time waited, so the reads are logarithmic in D.
+    growth = 1 + 0.9 * 0.1 / 1.1
+    counts = {}
+    for duration in (600.0, 6000.0, 60000.0):
+        dummy, reads = _operation(duration, 1.0, 1e6, seed)
+        assert reads <= 13 + math.ceil(math.log(duration / 11.0) / math.log(growth)) + 1, (duration, reads)
+        counts[duration] = reads
+    assert counts[60000.0] - counts[6000.0] <= math.ceil(math.log(10) / math.log(growth)) + 1
 
 
 def test_failure_value_ends_the_wait_as_failed():
