@@ -20,9 +20,13 @@ attributed through the simulator's request log: each run logs in as its own user
 still be counted apart.
 
 Timing model of scenario 1: real time (time scale 1) for every tool, because the peers' sleeps are real seconds
-that cannot be scaled without patching them. To keep the run short, the runs of one D are started in parallel,
-staggered by STAGGER seconds (their waits overlap; at most about two runs use the CPU at once on 2 cores), with the
-tool order rotated per repetition.
+that cannot be scaled without patching them. Runs of a short D (up to SEQUENTIAL_MAX s) are made one after the other:
+a run is mostly CPU then (Ansible's start, the module's start), and two at once on 2 cores would time each other's
+start-up. To keep the run short, the runs of a longer D are started in parallel, staggered by STAGGER seconds (their
+waits overlap), with the tool order rotated per repetition. The Ansible floor of a task of D s (``floor``: a task of
+``ansible.builtin.wait_for`` D s, no ONTAP) is measured with them, so each tool's overhead can be split into
+Ansible's own and the tool's; each Ansible run also says how long its task took before its first request and after
+its last answer (the task's start and end, from the timing callback and the simulator's request log).
 """
 
 import argparse
@@ -50,6 +54,8 @@ from ontap_sim.testing import SimServer  # noqa: E402  pylint: disable=wrong-imp
 PASSWORD = 'bench-pass1'
 DURATIONS = (1, 10, 45, 100)
 STAGGER = 1.5
+#: Scenario 1 runs of a D up to this (s) are made one at a time (see the module docstring).
+SEQUENTIAL_MAX = 10
 VOLUME_BYTES = 104857600
 
 #: The defaults this benchmark recommends (return_timeout s, poll_interval s, max_poll_interval s); see
@@ -247,7 +253,9 @@ class Bench(object):
         changed = [line.get('changed') for line in lines]
         out = dict(tool=tool, user=user, wall=wall, task_wall=median(task_walls) if len(names) > 1 else
                    (task_walls[0] if task_walls else None), failures=failures, tasks=len(names), errors=errors,
-                   rc=proc.returncode, changed=changed, job_wait=[line.get('job_wait') for line in lines][:1])
+                   rc=proc.returncode, changed=changed, job_wait=[line.get('job_wait') for line in lines][:1],
+                   task_start_wall=lines[0].get('start_wall') if len(lines) == 1 else None,
+                   task_end_wall=lines[0].get('end_wall') if len(lines) == 1 else None)
         if keep_lines:
             out['lines'] = lines
         return out
@@ -264,6 +272,13 @@ def attribute(run, entries, duration=None):
     run['breakdown'] = ['%s %s%s -> %s' % (e['method'], e['path'], ('?' + e['query'][:40]) if e['query'] else '',
                                            e['status']) for e in entries][:60]
     run['detect_delay'] = None
+    run['before_first'] = run['after_last'] = None
+    if entries and run.get('task_start_wall') is not None:
+        # the task's start (Ansible builds the AnsiballZ file, the module process starts) and its end (the module
+        # builds its result, Ansible takes it), from the timing callback and the request log (wall-clock seconds)
+        first = min(e['time'] - e['duration_ms'] / 1000.0 for e in entries)
+        run['before_first'] = max(0.0, first - run['task_start_wall'])
+        run['after_last'] = max(0.0, run['task_end_wall'] - max(e['time'] for e in entries))
     if duration is None:
         return run
     posts = [e for e in entries if e['method'] == 'POST']
@@ -286,8 +301,10 @@ def attribute(run, entries, duration=None):
 # -- scenarios -------------------------------------------------------------------------------------------------
 
 def scenario_completion(bench, tools, durations):
-    """Scenario 1: one create per run, job of D s; runs of one D in parallel, staggered."""
+    """Scenario 1: one create per run, job of D s, and the Ansible floor of a task of D s; runs of a short D one
+    after the other, of a longer D in parallel, staggered."""
     results = []
+    tools = list(tools) + ['floor']
     for duration in durations:
         bench.sim.clear_jobs()
         bench.sim.set_job('POST', '/api/storage/volumes', seconds=duration)
@@ -297,19 +314,25 @@ def scenario_completion(bench, tools, durations):
             for tool in order:
                 user = bench.new_user('c%dr%d%s' % (duration, rep, tool.replace('_', '')))
                 plan.append((tool, rep, user))
-        log('scenario 1, D=%ss: %d runs, staggered by %ss' % (duration, len(plan), STAGGER))
+        sequential = duration <= SEQUENTIAL_MAX
+        log('scenario 1, D=%ss: %d runs, %s' % (duration, len(plan), 'one at a time' if sequential else
+                                                   'staggered by %ss' % STAGGER))
         runs = []
         threads = []
         t0 = time.monotonic()
 
         def go(tool, rep, user, at):
             time.sleep(max(0.0, at - time.monotonic()))
-            res = bench.run_tool(tool, user, ['c%s' % user], poll_timeout=int(duration) + 300)
+            res = bench.run_tool(tool, user, ['c%s' % user], poll_timeout=int(duration) + 300,
+                                 extra=dict(floor_seconds=duration) if tool == 'floor' else None)
             res.update(duration=duration, rep=rep)
             with bench.lock:
                 runs.append(res)
 
         for index, (tool, rep, user) in enumerate(plan):
+            if sequential:
+                go(tool, rep, user, 0.0)
+                continue
             thread = threading.Thread(target=go, args=(tool, rep, user, t0 + index * STAGGER))
             thread.start()
             threads.append(thread)
@@ -617,6 +640,7 @@ def main():
             if '1' in scenarios:
                 meter = Load()
                 result['completion'] = scenario_completion(bench, tools, durations)
+                result['sequential_max'] = SEQUENTIAL_MAX
                 load['1'] = meter.done()
             if '2' in scenarios:
                 meter = Load()

@@ -84,7 +84,14 @@ class Data(object):
             connections=med(r['connections'] for r in runs),
             connections_max=max(r['connections'] for r in runs),
             breakdown=(ok or runs)[0].get('breakdown'),
+            before_first=med(r.get('before_first') for r in ok),
+            after_last=med(r.get('after_last') for r in ok),
         )
+
+    def floor(self, duration):
+        """Median overhead (s) of Ansible's floor task (``ansible.builtin.wait_for`` D s) at ``duration``, or None."""
+        runs = [r for r in self.runs('floor', duration) if not r['failures']]
+        return med(r['overhead'] for r in runs)
 
 
 # -- sections --------------------------------------------------------------------------------------------------
@@ -118,6 +125,31 @@ def completion_tables(d):
           lambda a: '**%s** [%s–%s]' % (fmt(a['overhead']), fmt(a['overhead_min']), fmt(a['overhead_max'])),
           ' (the task as Ansible times it, from the start of the task on the host to its result; for '
           'netapp-ontap the `post()` call)')
+    if any(d.floor(x) is not None for x in d.durations):
+        out.insert(len(out) - 1, '| Ansible floor: one `ansible.builtin.wait_for` task of D s, no ONTAP | %s |' % ' | '.join(
+            fmt(d.floor(x)) for x in d.durations))
+        out.append('**Where the overhead goes (Ansible tools, medians, s): above the Ansible floor / before the first '
+                   'request / after the last answer**\n')
+        out.append(head)
+        out.append(sep)
+        for tool in d.tools:
+            cells = []
+            for duration in d.durations:
+                agg, floor = d.agg(tool, duration), d.floor(duration)
+                if agg is None or agg['overhead'] is None or agg['before_first'] is None:
+                    cells.append('')
+                    continue
+                cells.append('%s / %s / %s' % (fmt(agg['overhead'] - floor) if floor is not None else 'n/a',
+                                               fmt(agg['before_first']), fmt(agg['after_last'])))
+            out.append('| %s | %s |' % (LABELS[tool], ' | '.join(cells)))
+        out.append('')
+        out.append('Before the first request: Ansible builds the AnsiballZ file on the controller (it parses every '
+                   'module_utils file the module imports, once per module per run), starts the module\'s process, '
+                   'which imports its code (compiled again in every task: AnsiballZ imports from a zip) and opens the '
+                   'TLS connection. After the last answer: the module builds its result and Ansible takes it. The '
+                   'floor pays the same Ansible costs for a module that imports only Ansible\'s own code. Runs of D '
+                   '≤ %s s were made one at a time.\n' % d.data.get('sequential_max', 10))
+
     table('Detection delay, seconds (median): from the job\'s end to the answer that told the tool it ended',
           lambda a: fmt(a['detect']),
           ' (server side, from the simulator\'s request log; no Ansible or Python start-up in it)')
@@ -292,9 +324,15 @@ def targets(d, noop, fleet):
                 continue
             limit = 1.0 + 0.1 * duration
             ok = a['overhead'] is not None and a['overhead'] <= limit and not a['failed']
+            floor = d.floor(duration)
+            reason = 'D = %s: detection delay %s s of the %s s overhead (%s job GETs)' % (
+                duration, fmt(a['detect']), fmt(a['overhead']), num(a['job_gets']))
+            if floor is not None and a['overhead'] is not None:
+                reason += ('; Ansible\'s own floor for a task of D s is %s s of it, the task\'s start before its '
+                           'first request %s s, after the last answer %s s' % (
+                               fmt(floor), fmt(a['before_first']), fmt(a['after_last'])))
             rows.append(('overhead ≤ 1 s + 10 % of D', LABELS[tool], duration, fmt(a['overhead']), fmt(limit), ok,
-                         None if ok else 'D = %s: detection delay %s s of the %s s overhead (%s job GETs)'
-                         % (duration, fmt(a['detect']), fmt(a['overhead']), num(a['job_gets']))))
+                         None if ok else reason))
             if duration >= 45 and tool != 'ours_request' and 'na_volume' in d.tools:
                 b = d.agg('na_volume', duration)
                 if b and b['overhead'] is not None:
@@ -693,7 +731,7 @@ def render(data, plot_name):
                '(`tests/simulator`). The run took %s minutes. Raw data: `benchmarks/results/latest.json`.\n'
                % (data.get('command', 'bash benchmarks/run.sh'), data.get('started'),
                   fmt((data.get('duration_s') or 0) / 60.0, 1)))
-    out.append('Regenerate with `bash benchmarks/run.sh` (about 17 minutes on 2 cores, plus half a minute to build '
+    out.append('Regenerate with `bash benchmarks/run.sh` (about 27 minutes on 2 cores, plus half a minute to build '
                '`benchmarks/.venv-peers` on first use). Not part of CI.\n')
     noop_lines, noop = noop_section(data) if data.get('noop') else ([], {})
     fleet_lines, fleet = fleet_section(data) if data.get('fleet') else ([], {})
@@ -737,8 +775,8 @@ def render(data, plot_name):
                'grid counted from the POST (netapp-ontap; na_ontap_restit after its 30 s `return_timeout`) poll just '
                'as the job ends and show almost no delay; for a job of any other length their expected delay is '
                'about 2.5 s (up to 5 s, as at D = 1). (2) The netapp-ontap task is the `post()` call inside an '
-               'already running Python process; the Ansible rows include Ansible\'s own module start (about 0.5 s, '
-               'see the Ansible floor in scenario 3), so compare netapp-ontap on detection delay and requests.\n')
+               'already running Python process; the Ansible rows include Ansible\'s own task start and end (the '
+               'Ansible floor row below), so compare netapp-ontap on detection delay and requests.\n')
     out.extend(completion_tables(d))
     out.append('![Overhead versus job duration](%s)\n' % plot_name)
     out.extend(request_breakdowns(d))
@@ -867,8 +905,9 @@ FIXES = {
     'overhead ≤ 1 s + 10 % of D': 'Cause: with `return_timeout: 120` (shipped) ONTAP answers when the job ends (no '
     'poll, no delay) for every job up to 2 minutes, so what is left is the task\'s start (Ansible\'s and the '
     'module\'s, scenario 6) and its two requests; past 2 minutes the polls are paced at about 10 % of the time '
-    'already waited (scenario 5). A miss at a short D with one POST and no poll is CPU time the task waited for '
-    '(see the validity note of this run).',
+    'already waited (scenario 5). At a short D with one POST and no poll the overhead is the task\'s start and end: '
+    'the reason gives Ansible\'s own floor for a task of D s (measured in the same series) and the time before the '
+    'first request and after the last answer; scenario 6 breaks the module\'s start down further.',
     'overhead ≤ ⅓ of netapp.ontap\'s (D ≥ 45)': 'Fix: as above (`return_timeout: 120`): netapp.ontap waits 30 s in '
     'the request and then polls every 30 s, so any job between 30 s and 120 s is noticed at once by us and up to '
     '30 s late by it.',

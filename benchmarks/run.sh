@@ -2,7 +2,7 @@
 # Benchmark ontap.rest against its peers (netapp.ontap, netapp-ontap) on the ONTAP simulator (issue 5).
 # Not part of CI. Builds benchmarks/.venv-peers from PyPI on first use (ansible 12.3.0 = ansible-core 2.19 +
 # netapp.ontap, netapp-ontap, matplotlib), runs every scenario, writes benchmarks/results/latest.json,
-# docs/benchmarks.md and docs/benchmarks.png. About 17 minutes on 2 cores.
+# docs/benchmarks.md and docs/benchmarks.png. About 27 minutes on 2 cores.
 #
 #   bash benchmarks/run.sh                      # everything (scenarios 1-6), 3 repetitions
 #   bash benchmarks/run.sh --scenarios 1 --reps 1 --durations 1,10   # a quick partial run (report still written)
