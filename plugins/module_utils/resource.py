@@ -233,6 +233,13 @@ def _job_code(job):
     return None if code in (None, 0, '0') else str(code)
 
 
+def _before_any_write(exc, what):
+    """``exc`` (a read's :class:`OntapApiError` or :class:`OntapTransportError`, its type and fields kept) with its
+    sentence saying that the task failed to ``what`` before sending anything, so nothing was changed."""
+    exc.msg = 'Could not %s, so nothing was changed: %s' % (what, exc.msg)
+    return exc
+
+
 class ParentAbsent(OntapError):
     """The parent object a collection hangs under (a snapshot's volume) does not exist.
 
@@ -923,6 +930,8 @@ class Resource(object):
         state = self.params['state']
         try:
             record = self.lookup()
+        except (OntapApiError, OntapTransportError) as exc:
+            raise _before_any_write(exc, 'look up %s (%s)' % (self.spec.name, self.key_text()))
         except ParentAbsent as exc:
             if exc.query.get(SVM_KEY) is not None:
                 early = self._check_svm(exc.query[SVM_KEY], state)
@@ -941,7 +950,11 @@ class Resource(object):
         source = None
         rename_from = self.params.get('from_name') if self.spec.rename else None
         if record is None and state == 'present' and rename_from:
-            source = self.lookup(**{self.spec.rename: rename_from})
+            try:
+                source = self.lookup(**{self.spec.rename: rename_from})
+            except (OntapApiError, OntapTransportError) as exc:
+                raise _before_any_write(exc, 'look up %s (%s)' % (
+                    self.spec.name, self.key_text(**{self.spec.rename: rename_from})))
             if source is None:
                 raise OntapError('Cannot rename %s %s to %s: neither exists.'
                                  % (self.spec.name, self.key_text(**{self.spec.rename: rename_from}),

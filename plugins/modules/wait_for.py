@@ -48,6 +48,17 @@ attributes:
   diff_mode:
     support: none
 options:
+  job_timeout:
+    description:
+      - The overall budget of the task, in seconds of wall-clock time, counted from the task's start, for O(field) to
+        reach one of O(values) or O(failure_values) in a fresh read. Any length is accepted.
+      - It bounds every read (connect and read timeouts, GET retries); the last read is made at the deadline, so the
+        task ends within about O(job_timeout) plus one second.
+      - When it runs out, the task fails saying that the field has not reached the values yet, with the last value
+        seen (and whether that read was stale). The operation itself goes on on the cluster; run the task again to
+        wait again.
+    type: float
+    default: 600
   path:
     description:
       - API path of one resource (V(snapmirror/relationships/4512b2d2-fd60-11e8-8929-005056bc7ab4)), or of a collection

@@ -595,3 +595,18 @@ def test_rulebook_per_resource_exception_turns_in_use_into_a_resend():
 ])
 def test_rulebook_classifies_each_refusal_once(exc, kind):
     assert errors_mod.classify(exc) == kind
+
+
+@pytest.mark.parametrize('error', [
+    OntapTransportError('reset', 'GET', 'https://c/api/things', 'connection reset by peer'),
+    OntapApiError(401, code=None, message='Unauthorized', method='GET', url='https://c/api/things'),
+])
+def test_a_failed_lookup_says_nothing_was_changed_and_keeps_its_kind(error):
+    # The first read fails before any write: the message says so (a bare "GET ... dropped" left the admin guessing),
+    # and the error keeps its type and fields (status, kind) for the runner's result and hints.
+    ontap = FakeOntap(dict(name='t1', comment='new'), records={'things': error})
+    with pytest.raises(type(error)) as info:
+        Resource(ontap, SPEC).run()
+    assert str(info.value).startswith('Could not look up thing (name=t1), so nothing was changed: GET https://c/api/things')
+    assert info.value is error and ontap.writes == []
+    assert not info.value.outcome_unknown
