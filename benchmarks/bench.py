@@ -315,8 +315,8 @@ def scenario_completion(bench, tools, durations):
                 user = bench.new_user('c%dr%d%s' % (duration, rep, tool.replace('_', '')))
                 plan.append((tool, rep, user))
         sequential = duration <= SEQUENTIAL_MAX
-        log('scenario 1, D=%ss: %d runs, %s' % (duration, len(plan), 'one at a time' if sequential else
-                                                   'staggered by %ss' % STAGGER))
+        how = 'one at a time' if sequential else 'staggered by %ss' % STAGGER
+        log('scenario 1, D=%ss: %d runs, %s' % (duration, len(plan), how))
         runs = []
         threads = []
         t0 = time.monotonic()

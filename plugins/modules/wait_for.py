@@ -12,8 +12,9 @@ short_description: Wait until a field of any ONTAP resource reaches a value
 version_added: 0.1.0
 description:
   - Reads one ONTAP resource (C(GET /api/...)) until one of its fields has one of the wanted values, with the same
-    budget and pacing options as job waits (O(poll_interval), O(max_poll_interval), O(job_timeout)): reads about 10 % of
-    the time already waited apart, so the end of an operation of D seconds is noticed at most 0.1 x D + O(poll_interval) late.
+    budget and pacing options as job waits (O(poll_interval), O(max_poll_interval), O(job_timeout)). Reads are about
+    10 % of the time already waited apart, so the end of an operation of D seconds is noticed at most
+    0.1 x D + O(poll_interval) seconds late.
   - For what a job cannot tell, because its V(success) only means the request was accepted (a cluster software update,
     a SnapMirror quiesce), or because there is no job at all (a SnapMirror transfer, waited on C(transfer.state)).
   - A 404, a query that matches no record yet, and connection errors are tolerated inside the budget (an object that
