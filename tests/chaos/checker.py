@@ -21,7 +21,10 @@ A lie is (issue 11):
 - ``resend``: a write repeated (same method, path and query) after the first one was carried out (a blind resend);
 - ``check-mode-write``: any write in check mode (or by a wait of ``ontap.rest.job``);
 - ``secret``: the configured password in the task's result;
-- ``auth-not-reported``: a task that failed after its last job read answered 401 without saying so.
+- ``auth-not-reported``: a task that failed after its last job read answered 401 without saying so;
+- ``wait-state`` (``ontap.rest.wait_for``, the second family): a wait reported ``reached`` whose move has not
+  succeeded (a stale read of the last move taken for this one), or ``failed_value`` whose move did not fail; any
+  write by the wait (also in check mode) is a ``check-mode-write``.
 
 An honest "unknown" (the outcome, the job uuid and what is known) is never a lie.
 """
@@ -33,7 +36,7 @@ import json
 __metaclass__ = type
 
 OUTCOMES = ('changed', 'ok', 'not_waited', 'check', 'failure', 'failed', 'timed_out', 'unreadable', 'unknown',
-            'harness_error')
+            'reached', 'failed_value', 'harness_error')
 WRITES = ('POST', 'PATCH', 'DELETE')
 TERMINAL = ('success', 'failure')
 
@@ -120,6 +123,12 @@ def outcome_of(scenario, record):
     result = record.get('result') or {}
     if record.get('setup_error') or record.get('truth') is None:
         return 'harness_error'
+    if scenario['module'] == 'wait_for':
+        # it only reads, in check mode too: judged the same either way
+        said = (result.get('wait') or {}).get('outcome')
+        if record['status'] != 'failed':
+            return 'reached' if said == 'reached' else 'ok'
+        return said if said in ('failed_value', 'timed_out') else 'failed'
     if scenario.get('check_mode'):
         return 'check'
     wait = (result.get('job_wait') or {}).get('outcome')
@@ -167,9 +176,11 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
 
     if record.get('raw_has_secret') or scenario['secret'] in text:
         lies.append('secret: the password is in the task result')
-    if (scenario.get('check_mode') or module == 'job') and writes:
+    if (scenario.get('check_mode') or module in ('job', 'wait_for')) and writes:
         lies.append('check-mode-write: %s' % ', '.join('%s %s' % (w['method'], w['path']) for w in writes))
         return outcome, lies
+    if module == 'wait_for':
+        return outcome, lies + judge_wait_for(record, result, outcome)
 
     # Blind resends: the same write again after one was carried out.
     seen = {}
@@ -274,6 +285,34 @@ def judge(scenario, record):  # pylint: disable=too-many-branches,too-many-local
         if real is not None and real['state'] != wait:
             lies.append('job-state: waited job %s reported %s, is %s' % (uuid, wait, real['state']))
     return outcome, lies
+
+
+def judge_wait_for(record, result, outcome):
+    """Lies of an ``ontap.rest.wait_for`` task of the second family against the move the set-up started."""
+    lies = []
+    extra = record['baseline'].get('extra') or {}
+    moves = [p for p in record['truth'].get('processes', []) if p.get('uuid') == extra.get('move')]
+    move = moves[0] if moves else None
+    if move is None:
+        return ['wait-state: the move the set-up started (%s) is not among the processes' % extra.get('move')]
+    msg = str(result.get('msg', ''))
+    if outcome in ('reached', 'ok'):
+        if outcome != 'reached' or result.get('value') != 'success':
+            lies.append('wait-state: ok without reaching success (wait %s, value %r)'
+                        % ((result.get('wait') or {}).get('outcome'), result.get('value')))
+        if move.get('state') != 'success':
+            lies.append('wait-state: reported movement.state success, but the move is %s (phase %s, outcome %s)'
+                        % (move.get('state'), move.get('phase'), move.get('outcome')))
+    elif outcome == 'failed_value':
+        if move.get('state') not in ('failed', 'aborted'):
+            lies.append('wait-state: reported the move failed (%r), but it is %s (outcome %s)'
+                        % (result.get('value'), move.get('state'), move.get('outcome')))
+    elif outcome == 'timed_out':
+        if 'job_timeout' not in msg or 'last seen' not in msg:
+            lies.append('wait-state: timed out without naming job_timeout and the last value seen: %r' % msg[:200])
+    elif not msg.strip():
+        lies.append('wait-state: failed without a message')
+    return lies
 
 
 def _same(before, after):

@@ -13,6 +13,7 @@ the log a checker reads holds the task's requests only.
 from __future__ import absolute_import, division, print_function
 
 import base64
+import datetime
 import json
 import ssl
 import time
@@ -177,12 +178,33 @@ def set_up(ctl, scenario, files_dir):
         ctl.sim('PATCH', 'config', scenario['config'])
     for rule in scenario.get('process_rules', []):
         ctl.sim('POST', 'processes', rule)
+    if scenario['module'] == 'wait_for':
+        _start_move(ctl, scenario, extra, files_dir)
     baseline = {'state': ctl.sim('GET', 'state'), 'jobs': ctl.sim('GET', 'jobs')['jobs'], 'extra': extra}
     ctl.sim('DELETE', 'log')
     baseline['log_cleared_at'] = time.time()
     for fault in scenario.get('faults', []):
         ctl.sim('POST', 'faults', fault)
     return baseline
+
+
+def _start_move(ctl, scenario, extra, files_dir):
+    """The second family: start the move ``ontap.rest.wait_for`` waits for (as the admin, its process faults armed
+    first), and write ``<seed>.after``: a second before the move's start on the cluster's clock (the task's
+    ``fresh.after``, as from a controller clock in step with the cluster's)."""
+    for fault in scenario.get('process_faults', []):
+        ctl.sim('POST', 'faults', fault)
+    uuid = extra['volume_uuid']
+    # ONTAP's job accepts the move and ends; the move process starts then (job mode "accept")
+    ctl.api('PATCH', 'storage/volumes/%s?return_timeout=30' % uuid,
+            {'movement': {'destination_aggregate': {'name': scenario['target']['move_to']}}}, ok=(200,))
+    moves = [p for p in ctl.sim('GET', 'processes')['processes'] if p['target'] == 'volume/' + uuid]
+    move = moves[-1]
+    extra['move'] = move['uuid']
+    start = datetime.datetime.fromisoformat(move['start_time'])
+    extra['move_after'] = (start - datetime.timedelta(seconds=1)).isoformat()
+    with open('%s/%s.after' % (files_dir, scenario['seed']), 'w') as handle:
+        handle.write(extra['move_after'])
 
 
 def capture(ctl):

@@ -38,6 +38,8 @@ import scenarios  # noqa: E402  pylint: disable=wrong-import-position
 
 #: The fixed CI set: seeds 1..CI_COUNT (every fault kind at least once: checked by test_chaos.py).
 CI_COUNT = 160
+#: The CI set of the second family (ontap.rest.wait_for on a volume move): WAIT_FOR_BASE .. + CI_WAIT_FOR_COUNT - 1.
+CI_WAIT_FOR_COUNT = 30
 #: Seeds that once found a lie (fixed since), in the order they ran in one playbook: run by test_chaos.py and --ci.
 #: 1304, 1305 (long run of 2026-12-01): 1304's create answered after its 1 s read timeout (a ``slow`` fault), so
 #: the simulator logged the POST after the task ended, in 1305's log: "changed false after a write" for 1305, and
@@ -50,6 +52,12 @@ CI_COUNT = 160
 REGRESSION_SEEDS = (1304, 1305, 1514, 1530, 2770)
 SECRET = 'Chaos-S3cret-7d1f'
 REPRO = 'python tests/chaos/run.py --seed %d -v'
+
+
+def ci_seeds():
+    """The CI set: the first family's seeds, the regression seeds, then the second family's."""
+    return (list(range(1, CI_COUNT + 1)) + list(REGRESSION_SEEDS)
+            + list(range(scenarios.WAIT_FOR_BASE, scenarios.WAIT_FOR_BASE + CI_WAIT_FOR_COUNT)))
 
 
 def parse_seeds(text):
@@ -87,6 +95,9 @@ def write_playbook(path, batch, files_dir):
             args['uuid'] = uuid_lookup
         if scenario.get('needs_volume_uuid'):
             args['path'] = args['path'].replace('{uuid}', uuid_lookup)
+        if scenario['module'] == 'wait_for':
+            args['fresh'] = dict(args['fresh'], after="{{ lookup('ansible.builtin.file', '%s/%d.after') }}"
+                                 % (files_dir, scenario['seed']))
         lines.append('    - name: chaos %d' % scenario['seed'])
         lines.append('      ontap.rest.%s: %s' % (scenario['module'], _yaml_value(args)))
         lines.append('      check_mode: %s' % ('true' if scenario['check_mode'] else 'false'))
@@ -293,7 +304,8 @@ def ok(report):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
-    parser.add_argument('--ci', action='store_true', help='the fixed CI set (seeds 1..%d)' % CI_COUNT)
+    parser.add_argument('--ci', action='store_true', help='the fixed CI set (seeds 1..%d, the regression seeds, %d..%d)'
+                        % (CI_COUNT, scenarios.WAIT_FOR_BASE, scenarios.WAIT_FOR_BASE + CI_WAIT_FOR_COUNT - 1))
     parser.add_argument('--seeds', help='seeds, e.g. 1-2000 or 3,17,40-50')
     parser.add_argument('--seed', type=int, help='one seed')
     parser.add_argument('--batch', type=int, default=40, help='scenarios per ansible-playbook run (default 40)')
@@ -312,7 +324,7 @@ def main(argv=None):
     elif args.seeds:
         seeds = parse_seeds(args.seeds)
     elif args.ci:
-        seeds = list(range(1, CI_COUNT + 1)) + list(REGRESSION_SEEDS)
+        seeds = ci_seeds()
     else:
         parser.error('give --ci, --seeds or --seed')
     report = run(seeds, batch_size=args.batch, keep=args.keep, show=args.verbose, jobs=args.jobs)

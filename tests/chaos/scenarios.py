@@ -6,11 +6,16 @@
 ``generate(seed)`` is deterministic (``random.Random(seed)``): the same seed is the same scenario on every machine.
 A scenario is a JSON-able dict:
 
-``seed``, ``module`` (volume|snapshot|svm|qtree|request|job), ``args`` (the task's module arguments, without the
+``seed``, ``module`` (volume|snapshot|svm|qtree|request|job|wait_for), ``args`` (the task's module arguments, without the
 connection), ``check_mode``, ``target`` (``kind``, ``name``, the fields the task asks for), ``parents`` (objects
 created first), ``start`` (``kind`` absent|present_same|present_different|in_flight, ``object``), ``job_rules``,
 ``faults`` (fault rules, ``tests/simulator/ontap_sim/faults.py``), ``config`` (simulator settings such as a short
 ``job_retention``: jobs purged early), ``users`` (a restricted account the task runs as), ``process_rules``.
+
+Seeds from :data:`WAIT_FOR_BASE` up are a second family (issue 11's note: adding a module to the first family's
+draw would change every documented seed): ``ontap.rest.wait_for`` waiting for a volume move the set-up started,
+with its freshness guard, the move's phases, process faults (a stale terminal state of the last move, a stall, a
+failure, a cutover that waits for an action) and read faults. The first family is unchanged.
 
 Durations in the simulator are simulated seconds; the runner runs the simulator at ``TIME_SCALE`` simulated seconds
 per real second. The task's own options (``job_timeout``, ``poll_interval``, ``http_timeout``) are real seconds.
@@ -36,6 +41,10 @@ PROCESS_FAULTS = ('process_fail', 'process_stall', 'process_needs_action', 'stal
 GENERAL_FAULTS = tuple(k for k in FAULT_KINDS if k not in PROCESS_FAULTS)
 
 MODULES = ('volume', 'volume', 'snapshot', 'svm', 'qtree', 'request', 'request', 'job')
+#: The second family's first seed (``ontap.rest.wait_for`` on a volume move).
+WAIT_FOR_BASE = 100001
+#: Read faults of the second family (the task only reads).
+WAIT_FOR_READ_FAULTS = ('busy', 'slow', 'connection_limit', 'reboot_window', 'not_found_version')
 PARENT_VOLUME = 'chaos_parent'
 MIB = 1024 * 1024
 
@@ -192,6 +201,8 @@ def _job_rules(rng, collection):
 def generate(seed, secret='chaos-secret'):
     """The scenario of ``seed`` (a dict, see the module docstring). ``secret`` is the password the task uses."""
     rng = random.Random(seed)
+    if seed >= WAIT_FOR_BASE:
+        return _wait_for(rng, seed, secret)
     module = rng.choice(MODULES)
     scenario = {'seed': seed, 'module': module, 'secret': secret, 'check_mode': rng.random() < 0.12,
                 'parents': [], 'job_rules': [], 'faults': [], 'users': [], 'process_rules': []}
@@ -291,3 +302,31 @@ def _job(rng, scenario):
     _draw_faults(rng, scenario, ['busy', 'slow', 'connection_limit', 'job_get_forbidden', 'job_get_not_found',
                                  'job_get_unauthorized',
                                  'reboot_window', 'purged', 'jobs_forbidden', 'jobs_hidden', 'not_found_version'])
+
+
+def _wait_for(rng, seed, secret):
+    """The second family: ``ontap.rest.wait_for`` on ``movement.state`` of a volume whose move the set-up started
+    (``move``: the process faults armed before the move, ``after``: the simulator's clock just before it, given to
+    the task as ``fresh.after``: a controller clock in step with the cluster's)."""
+    args = _wait_options(rng)
+    args.pop('wait_for_completion', None)
+    args.pop('return_timeout', None)
+    args.update(path='storage/volumes/{uuid}', field='movement.state', values=['success'],
+                failure_values=['failed', 'aborted'], fresh={'field': 'movement.start_time', 'after': '{after}'})
+    scenario = {'seed': seed, 'module': 'wait_for', 'secret': secret, 'check_mode': rng.random() < 0.12,
+                'parents': [{'kind': 'volume', 'name': PARENT_VOLUME, 'size': 100 * MIB}], 'job_rules': [],
+                'faults': [], 'users': [], 'start': {'kind': 'moving'}, 'state': 'present',
+                'collection_path': COLLECTIONS['volume'], 'needs_volume_uuid': PARENT_VOLUME,
+                'target': {'kind': 'move', 'name': PARENT_VOLUME, 'move_to': 'aggr2'}, 'args': args,
+                'process_rules': [{'kind': 'move', 'job': 'accept',
+                                   'phases': {'replicating': rng.choice([2, 10, 60, 200])}}]}
+    process_kinds = []
+    if rng.random() < 0.7:
+        process_kinds.append(rng.choice(PROCESS_FAULTS))
+        if process_kinds[0] != 'stale_terminal' and rng.random() < 0.4:
+            process_kinds.append('stale_terminal')
+    read_kinds = [rng.choice(WAIT_FOR_READ_FAULTS)] if rng.random() < 0.5 else []
+    _apply_faults(rng, scenario, read_kinds)
+    scenario['process_faults'] = [_fault(rng, kind, scenario['collection_path'], 'move') for kind in process_kinds]
+    scenario['fault_kinds'] = process_kinds + read_kinds
+    return scenario

@@ -263,3 +263,80 @@ def test_the_harness_catches_a_lying_collection(tmp_path, mutation, lie):
     assert not report['errors'], report['errors']
     kinds = {text.split(':')[0] for dummy, dummy2, text in report['lies']}
     assert lie in kinds, report['lies']
+
+
+# -- the second family: ontap.rest.wait_for on a volume move ----------------------------------------------------
+
+MOVE = 'aaaaaaaa-0000-1111-2222-333333333333'
+
+
+def move_record(status, result, state):
+    rec = record(status=status, result=result)
+    rec['baseline']['extra'] = {'move': MOVE, 'volume_uuid': 'v1'}
+    rec['truth']['processes'] = [{'uuid': MOVE, 'kind': 'move', 'target': 'volume/v1', 'state': state}]
+    return rec
+
+
+def wait_scenario():
+    return scenarios.generate(scenarios.WAIT_FOR_BASE)
+
+
+REACHED = {'changed': False, 'value': 'success', 'wait': {'outcome': 'reached'}}
+
+
+def test_a_wait_reached_on_a_move_that_succeeded_is_no_lie():
+    assert lies_of(wait_scenario(), move_record('ok', REACHED, 'success')) == []
+
+
+def test_a_wait_reached_while_the_move_still_runs_is_a_lie():
+    # the stale-state trap: the last move's success read as this one's
+    assert 'wait-state' in lies_of(wait_scenario(), move_record('ok', REACHED, 'replicating'))[0]
+
+
+def test_a_wait_failed_value_on_a_move_that_succeeded_is_a_lie():
+    failed = {'failed': True, 'value': 'failed', 'wait': {'outcome': 'failed_value'}, 'msg': 'failure value'}
+    assert 'wait-state' in lies_of(wait_scenario(), move_record('failed', failed, 'success'))[0]
+    assert lies_of(wait_scenario(), move_record('failed', failed, 'failed')) == []
+
+
+def test_a_write_by_a_wait_is_a_lie():
+    rec = move_record('ok', REACHED, 'success')
+    rec['truth']['log'] = [write(method='PATCH', path='/api/storage/volumes/v1', job=None)]
+    assert 'check-mode-write' in lies_of(wait_scenario(), rec)[0]
+
+
+def test_the_second_family_leaves_the_first_unchanged_and_draws_its_faults():
+    assert scenarios.generate(42)['module'] != 'wait_for'
+    seeds = range(scenarios.WAIT_FOR_BASE, scenarios.WAIT_FOR_BASE + run.CI_WAIT_FOR_COUNT)
+    drawn = set()
+    for seed in seeds:
+        scen = scenarios.generate(seed)
+        assert scen['module'] == 'wait_for' and scen['args']['fresh']['field'] == 'movement.start_time'
+        drawn.update(scen['fault_kinds'])
+    assert set(scenarios.PROCESS_FAULTS) <= drawn
+    assert set(run.ci_seeds()[-run.CI_WAIT_FOR_COUNT:]) == set(seeds)
+
+
+def test_the_harness_catches_a_wait_that_ignores_its_freshness_guard(tmp_path):
+    """Against a copy of the collection whose state waiter takes every read as fresh: a stale success of the last
+    move ends the wait while this move runs, and the checker says so."""
+    copy_root = tmp_path / 'rest'
+    shutil.copytree(os.path.join(run.ROOT, 'plugins'), str(copy_root / 'plugins'))
+    shutil.copytree(os.path.join(run.ROOT, 'meta'), str(copy_root / 'meta'))
+    shutil.copy(os.path.join(run.ROOT, 'galaxy.yml'), str(copy_root / 'galaxy.yml'))
+    waiter_py = copy_root / 'plugins' / 'module_utils' / 'state_waiter.py'
+    source = waiter_py.read_text()
+    assert 'is_fresh = bool(fresh(record))' in source
+    waiter_py.write_text(source.replace('is_fresh = bool(fresh(record))', 'is_fresh = True'))
+    seeds = [seed for seed in range(scenarios.WAIT_FOR_BASE, scenarios.WAIT_FOR_BASE + 200)
+             if _stale_without_other_faults(scenarios.generate(seed))][:2]
+    assert len(seeds) == 2
+    report = run.run(seeds, batch_size=2, jobs=1, collection=str(copy_root))
+    assert not report['errors'], report['errors']
+    kinds = {text.split(':')[0] for dummy, dummy2, text in report['lies']}
+    assert 'wait-state' in kinds, report['lies']
+
+
+def _stale_without_other_faults(scen):
+    return (scen['fault_kinds'] == ['stale_terminal'] and not scen['check_mode']
+            and scen['process_rules'][0]['phases']['replicating'] >= 60)
