@@ -49,7 +49,7 @@ options:
   job_timeout:
     description:
       - The overall budget of the task, in seconds of wall-clock time, counted from the task's start, for the job(s)
-        to reach a terminal state (V(success) or V(failure)). Any length is accepted; it is enforced by polling.
+        to reach a terminal state (V(success) or V(failure)). Any finite length is accepted (V(inf) and V(nan) are refused); it is enforced by polling.
       - It bounds everything the task does, the lookup before a write included. No request's C(return_timeout),
         connect or read timeout goes past what is left of it (the read timeout is the smaller of O(http_timeout) and
         what is left, plus one second for the answer to the last poll at the deadline), no GET retry is made whose

@@ -52,7 +52,7 @@ options:
   job_timeout:
     description:
       - The overall budget of the task, in seconds of wall-clock time, counted from the task's start, for O(field) to
-        reach one of O(values) or O(failure_values) in a fresh read. Any length is accepted.
+        reach one of O(values) or O(failure_values) in a fresh read. Any finite length is accepted.
       - It bounds every read (connect and read timeouts, GET retries); the last read is made at the deadline, so the
         task ends within about O(job_timeout) plus one second.
       - When it runs out, the task fails saying that the field has not reached the values yet, with the last value
