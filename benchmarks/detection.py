@@ -57,18 +57,24 @@ def shipped_defaults():
                 ('wait_for_completion', 'return_timeout', 'poll_interval', 'max_poll_interval', 'job_timeout'))
 
 
-def one(sim, user, duration, opts):
-    """One create of a job of ``duration`` simulated seconds through send_and_wait. :returns: result dict."""
+def _session(sim, user, opts):
+    """A client logged in as a new ``user`` (its requests counted apart), the wait options, and the simulator's clock
+    and clock jump as ``clock()`` / ``sleep(s)``. :returns: ``(client, options, clock, sleep)``."""
     sim.add_user(user, PASSWORD)
     client = client_mod.OntapClient('127.0.0.1', port=sim.port, username=user, password=PASSWORD,
                                     validate_certs=False)
-    options = job_poller.WaitOptions(**opts)
 
     def clock():
         return float(sim.control('POST', '/clock', {'advance': 0})['now'])
 
     def sleep(seconds):
         sim.advance_clock(seconds)
+    return client, job_poller.WaitOptions(**opts), clock, sleep
+
+
+def one(sim, user, duration, opts):
+    """One create of a job of ``duration`` simulated seconds through send_and_wait. :returns: result dict."""
+    client, options, clock, sleep = _session(sim, user, opts)
 
     def hold():
         # ONTAP holds the POST until the job ends or return_timeout passes, whichever is first: once the job exists,
@@ -105,16 +111,7 @@ def one(sim, user, duration, opts):
 
 def move_one(sim, user, vol_uuid, duration, opts):
     """One volume move of ``duration`` simulated seconds, waited for with the state waiter. :returns: result dict."""
-    sim.add_user(user, PASSWORD)
-    client = client_mod.OntapClient('127.0.0.1', port=sim.port, username=user, password=PASSWORD,
-                                    validate_certs=False)
-    options = job_poller.WaitOptions(**opts)
-
-    def clock():
-        return float(sim.control('POST', '/clock', {'advance': 0})['now'])
-
-    def sleep(seconds):
-        sim.advance_clock(seconds)
+    client, options, clock, sleep = _session(sim, user, opts)
 
     # queued 1 s, cutover_pending and cutover 1 s each, replicating the rest (the simulator's move phases)
     sim.set_process('move', phases={'queued': 1.0, 'replicating': float(duration) - 3.0, 'cutover_pending': 1.0,

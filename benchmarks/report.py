@@ -412,23 +412,12 @@ def detection_section(data):
             name, opts['return_timeout'], fmt(opts['poll_interval'], 0), fmt(opts['max_poll_interval'], 0))
         for duration in sorted(set(r['duration'] for r in mine)):
             cell = [r for r in mine if r['duration'] == duration]
-            delays = [r['detect_delay'] for r in cell if r['detect_delay'] is not None]
-            failed = [r for r in cell if r['outcome'] != 'success']
-            delay = med(delays)
-            bound = 0.1 * duration + opts['poll_interval']
-            ok = not failed and delay is not None and max(delays) <= bound
-            out.append('| %s | %s | %s | **%s** [%s–%s] | %s | %s | %s | %s | %s |' % (
-                name, duration, '/'.join(sorted(set(str(r['post_status']) for r in cell))), fmt(delay),
-                fmt(min(delays) if delays else None), fmt(max(delays) if delays else None), fmt(bound, 1),
-                ('%.1f %%' % (100.0 * delay / duration)) if delay is not None else 'n/a',
+            cells, checks = _delay_cell(subject, duration, cell, 'success', opts['poll_interval'])
+            out.append('| %s | %s | %s | %s | %s | %s | %s |' % (
+                name, duration, '/'.join(sorted(set(str(r['post_status']) for r in cell))), cells,
                 num(med(r['polls'] for r in cell)), num(med(r['requests'] for r in cell)),
                 num(max(r['connections'] for r in cell))))
-            rows.append(('detection delay ≤ 10 % of D + poll_interval (every run)', subject, duration,
-                         fmt(max(delays) if delays else None), fmt(bound, 1), ok,
-                         None if ok else 'D = %s: %s' % (
-                             duration, '; '.join(r['message'] for r in failed[:1]) or 'delays %s' % [fmt(x) for x in delays])))
-            conns = max(r['connections'] for r in cell)
-            rows.append(('exactly one TCP connection per task', subject, duration, num(conns), '1', conns == 1, None))
+            rows.extend(checks)
     out.append('')
     out.append('`job_timeout` is the one shipped option changed (to D + %s s): with the shipped 600 s a job of 600 s or '
                'more ends `timed_out` by design (a budget, not pacing). The shipped options are return_timeout %s, '
@@ -439,6 +428,27 @@ def detection_section(data):
                   fmt(shipped.get('poll_interval'), 0), fmt(shipped.get('max_poll_interval'), 0)))
     move_lines, move_rows = moves_section(det)
     return out + move_lines, rows + move_rows
+
+
+def _delay_cell(subject, duration, runs, done, poll_interval):
+    """Scenario 5, one (subject, D) cell: ``(cells, checks)``. ``cells``: the table's delay columns (median
+    [min–max], the bound 0.1 D + poll_interval, delay / D); ``checks``: the target rows (every run within the bound
+    and ended as ``done``; one TCP connection per task)."""
+    delays = [r['detect_delay'] for r in runs if r['detect_delay'] is not None]
+    failed = [r for r in runs if r['outcome'] != done]
+    delay = med(delays)
+    bound = 0.1 * duration + poll_interval
+    ok = not failed and bool(delays) and max(delays) <= bound
+    cells = '**%s** [%s–%s] | %s | %s' % (
+        fmt(delay), fmt(min(delays) if delays else None), fmt(max(delays) if delays else None), fmt(bound, 1),
+        ('%.1f %%' % (100.0 * delay / duration)) if delay is not None else 'n/a')
+    conns = max(r['connections'] for r in runs)
+    checks = [('detection delay ≤ 10 % of D + poll_interval (every run)', subject, duration,
+               fmt(max(delays) if delays else None), fmt(bound, 1), ok,
+               None if ok else 'D = %s: %s' % (
+                   duration, '; '.join(r['message'] for r in failed[:1]) or 'delays %s' % [fmt(x) for x in delays])),
+              ('exactly one TCP connection per task', subject, duration, num(conns), '1', conns == 1, None)]
+    return cells, checks
 
 
 def moves_section(det):
@@ -460,22 +470,11 @@ def moves_section(det):
     rows = []
     for duration in sorted(set(m['duration'] for m in moves)):
         cell = [m for m in moves if m['duration'] == duration]
-        delays = [m['detect_delay'] for m in cell if m['detect_delay'] is not None]
-        failed = [m for m in cell if m['outcome'] != 'reached']
-        delay = med(delays)
-        bound = 0.1 * duration + opts['poll_interval']
-        ok = not failed and bool(delays) and max(delays) <= bound
-        out.append('| %s | **%s** [%s–%s] | %s | %s | %s | %s | %s | %s |' % (
-            duration, fmt(delay), fmt(min(delays) if delays else None), fmt(max(delays) if delays else None),
-            fmt(bound, 1), ('%.1f %%' % (100.0 * delay / duration)) if delay is not None else 'n/a',
-            num(med(m['reads'] for m in cell)), num(max(m['stale_reads'] or 0 for m in cell)),
+        cells, checks = _delay_cell(subject, duration, cell, 'reached', opts['poll_interval'])
+        out.append('| %s | %s | %s | %s | %s | %s |' % (
+            duration, cells, num(med(m['reads'] for m in cell)), num(max(m['stale_reads'] or 0 for m in cell)),
             num(med(m['requests'] for m in cell)), num(max(m['connections'] for m in cell))))
-        rows.append(('detection delay ≤ 10 % of D + poll_interval (every run)', subject, duration,
-                     fmt(max(delays) if delays else None), fmt(bound, 1), ok,
-                     None if ok else 'D = %s: %s' % (
-                         duration, '; '.join(m['message'] for m in failed[:1]) or 'delays %s' % [fmt(x) for x in delays])))
-        conns = max(m['connections'] for m in cell)
-        rows.append(('exactly one TCP connection per task', subject, duration, num(conns), '1', conns == 1, None))
+        rows.extend(checks)
     out.append('')
     out.append('Before this change the state waiter paused x1.5 from `poll_interval` up to `max_poll_interval` (a '
                'backoff that does not look at the time already waited): with the shipped options a move of 64.5 s was '
