@@ -569,31 +569,44 @@ class OntapClient(object):
         return OntapTransportError(kind, method, url, self._scrub(reason), self._scrub(hint))
 
     def _explain_tls(self, reason, where):
-        """(reason, hint) for a TLS failure: verification (F29), client certificate rejected (F30), other."""
-        lowered = reason.lower()
-        alert = _CLIENT_CERT_ALERT_RE.search(reason)
-        if 'certificate verify failed' in lowered or 'hostname mismatch' in lowered or "doesn't match" in lowered:
-            detail = reason.split('certificate verify failed:', 1)[-1].strip() if 'verify failed:' in lowered else reason
-            return ('the certificate of %s could not be verified: %s' % (where, detail),
-                    'Give the CA bundle that signed the cluster certificate with ca_path'
-                    '%s, or (only for a lab) set validate_certs: false' % (' (now %s)' % self.ca_path if self.ca_path else ''))
-        if alert:
-            name = alert.group(1).replace('_', ' ').lower()
-            if self.auth_method == 'certificate':
-                return ('client-certificate authentication to %s failed: the server rejected the certificate %s '
-                        '(TLS alert "%s")' % (where, self.cert_filepath, name),
-                        'This is a certificate authentication or chain problem: install the CA (and any intermediate) '
-                        'that signed cert_filepath on the cluster as a client-ca certificate, check that the '
-                        'certificate is valid, that its CN is the ONTAP account name and that the account allows '
-                        '"cert" authentication')
-            return ('%s ended the TLS handshake (TLS alert "%s")' % (where, name),
-                    'The server may require a client certificate: set cert_filepath and key_filepath, or check the '
-                    'cluster\'s TLS settings')
-        if 'pem lib' in lowered or 'key values mismatch' in lowered or 'no such file' in lowered:
-            return ('the client certificate or key could not be loaded: %s' % reason,
-                    'Check cert_filepath and key_filepath (PEM certificate and its private key)')
-        return ('TLS handshake with %s failed: %s' % (where, reason),
-                'Check the cluster address and port, ca_path, or (only for a lab) validate_certs: false')
+        """(reason, hint) for a TLS failure of this client: see :func:`explain_tls`."""
+        return explain_tls(reason, where, self.auth_method, self.cert_filepath, self.ca_path)
+
+
+def explain_tls(reason, where, auth_method, cert_filepath=None, ca_path=None):
+    """(reason, hint) for a TLS failure, shared by the REST and ZAPI transports.
+
+    :param reason: the transport's message (``ssl``/``urllib3`` text). :param where: ``host:port``.
+    :param auth_method: ``token``, ``certificate``, ``basic`` or ``none``: a rejected client certificate (a TLS alert
+        such as ``unknown ca``, FIELD_CASES F30) gets certificate-authentication advice, never server-CA advice.
+    :param cert_filepath: :param ca_path: named in the advice when set.
+    :returns: ``(reason, hint)`` strings: verification failures (F29), a rejected client certificate (F30), a client
+        certificate or key that does not load, or any other handshake failure.
+    """
+    lowered = reason.lower()
+    alert = _CLIENT_CERT_ALERT_RE.search(reason)
+    if 'certificate verify failed' in lowered or 'hostname mismatch' in lowered or "doesn't match" in lowered:
+        detail = reason.split('certificate verify failed:', 1)[-1].strip() if 'verify failed:' in lowered else reason
+        return ('the certificate of %s could not be verified: %s' % (where, detail),
+                'Give the CA bundle that signed the cluster certificate with ca_path'
+                '%s, or (only for a lab) set validate_certs: false' % (' (now %s)' % ca_path if ca_path else ''))
+    if alert:
+        name = alert.group(1).replace('_', ' ').lower()
+        if auth_method == 'certificate':
+            return ('client-certificate authentication to %s failed: the server rejected the certificate %s '
+                    '(TLS alert "%s")' % (where, cert_filepath, name),
+                    'This is a certificate authentication or chain problem: install the CA (and any intermediate) '
+                    'that signed cert_filepath on the cluster as a client-ca certificate, check that the '
+                    'certificate is valid, that its CN is the ONTAP account name and that the account allows '
+                    '"cert" authentication')
+        return ('%s ended the TLS handshake (TLS alert "%s")' % (where, name),
+                'The server may require a client certificate: set cert_filepath and key_filepath, or check the '
+                'cluster\'s TLS settings')
+    if 'pem lib' in lowered or 'key values mismatch' in lowered or 'no such file' in lowered:
+        return ('the client certificate or key could not be loaded: %s' % reason,
+                'Check cert_filepath and key_filepath (PEM certificate and its private key)')
+    return ('TLS handshake with %s failed: %s' % (where, reason),
+            'Check the cluster address and port, ca_path, or (only for a lab) validate_certs: false')
 
 
 def _check_options(hostname, port, http_timeout, scheme, cert_filepath, key_filepath, ca_path):

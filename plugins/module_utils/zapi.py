@@ -30,7 +30,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ontap.rest.plugins.module_utils.client import MIN_REQUEST_TIME, _check_options
+from ansible_collections.ontap.rest.plugins.module_utils.client import MIN_REQUEST_TIME, _check_options, explain_tls
 from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapError, OntapOptionError
 from ansible_collections.ontap.rest.plugins.module_utils.zapi_jobs import OntapZapiError, OntapZapiTransportError
 
@@ -172,7 +172,8 @@ class ZapiConnection(object):
     :param hostname: cluster management address. :param port: TCP port (HTTPS, default 443).
     :param username: :param password: basic authentication, sent with every request.
     :param cert_filepath: :param key_filepath: PEM client certificate and key (used when no username is given).
-    :param token: refused: ZAPI has no OAuth 2.0 tokens.
+    :param token: ZAPI has no OAuth 2.0 tokens: alone it is refused; beside a username or certificate it is not
+        used, and :attr:`warnings` says so (REST modules given the same options authenticate with the token).
     :param validate_certs: verify the cluster certificate. :param ca_path: CA bundle file or directory.
     :param http_timeout: seconds for connect and read of one call.
     :raises OntapMissingLibraryError: netapp-lib is not installed.
@@ -197,12 +198,20 @@ class ZapiConnection(object):
         self.validate_certs = bool(validate_certs)
         self.ca_path = ca_path
         self.cert_filepath = cert_filepath
-        self._secrets = [secret for secret in (password,) if secret]
+        self._secrets = [secret for secret in (password, token) if secret]
         header = None
         # one method, in the order of the REST client: certificate, then basic (tokens do not exist in ZAPI)
         if username and not cert_filepath:
             header = 'Basic ' + base64.b64encode(('%s:%s' % (username, password or '')).encode('utf-8')).decode('ascii')
             self._secrets.append(header[6:])
+        #: ``certificate`` or ``basic``: how every call authenticates.
+        self.auth_method = 'basic' if header else 'certificate'
+        #: what the module should warn about (a token it cannot use).
+        self.warnings = []
+        if token:
+            self.warnings.append('token was not used: ZAPI has no OAuth 2.0 tokens, so this ZAPI task authenticated '
+                                 'with %s. REST modules given the same options use the token.'
+                                 % ('username and password (basic)' if header else 'cert_filepath'))
         where = '[%s]' % hostname.strip('[]') if ':' in hostname else hostname
         self.url = 'https://%s:%d/%s' % (where, port, netapp_zapi.NaServer.URL_FILER)
         context = self._ssl_context(cert_filepath, key_filepath)
@@ -297,10 +306,10 @@ class ZapiConnection(object):
             return OntapZapiError(api, errno=code if code.isdigit() else None, message=message, url=self.url,
                                   write=write)
         lowered = message.lower()
-        if 'ssl' in lowered or 'certificate' in lowered:
-            hint = ('Give the CA bundle that signed the cluster certificate with ca_path%s, or (only for a lab) set '
-                    'validate_certs: false' % (' (now %s)' % self.ca_path if self.ca_path else ''))
-            return OntapZapiTransportError('tls', api, self.url, message, hint, write)
+        if 'ssl' in lowered or 'certificate' in lowered or 'tls' in lowered:
+            reason, hint = explain_tls(message, '%s:%d' % (self.hostname, self.port), self.auth_method,
+                                       self.cert_filepath, self.ca_path)
+            return OntapZapiTransportError('tls', api, self.url, reason, hint, write)
         if code == 'Unable to connect' or 'refused' in lowered or 'name or service' in lowered:
             return OntapZapiTransportError('connect', api, self.url, message, '', write)
         if 'timed out' in lowered or 'timeout' in lowered:
@@ -321,11 +330,18 @@ class ZapiConnection(object):
         return out
 
 
-def connection_from_params(params):
-    """A :class:`ZapiConnection` from module params (``options.connection_spec()`` names)."""
+def connection_from_params(params, warn=None):
+    """A :class:`ZapiConnection` from module params (``options.connection_spec()`` names).
+
+    :param warn: callable given each of the connection's :attr:`ZapiConnection.warnings` (the runner's
+        ``warnings.append``), or ``None``.
+    """
     names = ('hostname', 'port', 'username', 'password', 'cert_filepath', 'key_filepath', 'token', 'validate_certs',
              'ca_path', 'http_timeout')
-    return ZapiConnection(**dict((name, params[name]) for name in names if params.get(name) is not None))
+    connection = ZapiConnection(**dict((name, params[name]) for name in names if params.get(name) is not None))
+    for warning in connection.warnings if warn else ():
+        warn(warning)
+    return connection
 
 
 def no_rest_hint():

@@ -51,6 +51,8 @@ options:
     description:
       - Integer id of the job, as ZAPI and the ONTAP CLI show it (read over ZAPI, C(job-get-iter); needs netapp-lib).
       - Exactly one of O(uuid) and O(id) is required. Only with O(action=wait).
+      - ZAPI has no OAuth 2.0 tokens; with O(id) the task authenticates with O(username) and O(password) or the
+        client certificate, and warns when O(token) is also set.
     type: int
   action:
     description:
@@ -236,7 +238,7 @@ def run_by_id(ontap):
     if ontap.params['action'] != 'wait':
         return ontap.failure('action %s is not offered with id (ZAPI); use action wait, or uuid (REST) for %s. '
                              'Nothing was sent.' % (ontap.params['action'], ontap.params['action']))
-    connection = connection_from_params(ontap.params)
+    connection = connection_from_params(ontap.params, warn=ontap.warnings.append)
     connection.budget = ontap.budget()     # job_timeout bounds each call, as it bounds REST requests
     started = ontap.clock()
     try:

@@ -40,7 +40,9 @@ attributes:
   diff_mode:
     support: none
 notes:
-  - O(token) is not accepted; ZAPI takes O(username) and O(password), or O(cert_filepath) and O(key_filepath).
+  - ZAPI has no OAuth 2.0 tokens. It takes O(username) and O(password), or O(cert_filepath) and O(key_filepath);
+    O(token) alone is refused, and beside them it is not used and the task warns (for example when
+    C(module_defaults) give both for REST and ZAPI tasks).
   - O(return_timeout) has no ZAPI meaning; it is validated but not sent.
   - ZAPI opens one connection per call (no keep-alive), so each job poll is a new TLS connection.
   - O(args) can hold secrets; set C(no_log) on such tasks.
@@ -183,7 +185,7 @@ def run(ontap):
                                'list-info call); nothing was sent. Leave read_only false for a call that may change '
                                'something: check mode then lists it in would_send instead of sending it.' % api)
     options = ontap.wait_options()
-    connection = connection_from_params(params)   # checks options and netapp-lib before anything is sent
+    connection = connection_from_params(params, warn=ontap.warnings.append)   # checks options and netapp-lib before anything is sent
     connection.budget = ontap.budget()     # job_timeout bounds each call, as it bounds REST requests
     if ontap.check_mode and not read_only:
         ontap.would_send.append(dict(api=api, args=args, vserver=params['vserver']))

@@ -326,3 +326,40 @@ def test_client_certificate_authentication_over_zapi(tmp_path):
             zapi_utils.ZapiConnection(server.host, server.port, cert_filepath=foreign_cert, key_filepath=foreign_key,
                                       ca_path=server.ca_path).get_version()
         assert caught.value.kind in ('tls', 'reset'), caught.value
+        if caught.value.kind == 'tls':        # F30: a rejected client certificate is not a server-CA problem
+            text = str(caught.value)
+            assert 'client-certificate authentication' in text and foreign_cert in text, text
+            assert 'validate_certs' not in text and 'client-ca' in text, text
+
+
+def test_f30_explained_alike_on_both_transports():
+    """The ZAPI error reads the TLS alert as REST's does (one explanation, client.explain_tls)."""
+    reason = '[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca (_ssl.c:2580)'
+    conn = zapi_utils.ZapiConnection('cluster1', 443, cert_filepath=None, username='admin', password='pw')
+    conn.auth_method = 'certificate'
+    conn.cert_filepath = '/etc/ontap/client.pem'
+    error = conn._error(netapp_zapi.NaApiError('Unable to connect', reason), 'system-get-version', False)  # pylint: disable=protected-access
+    assert error.kind == 'tls' and 'client-certificate authentication' in str(error), error
+    assert '/etc/ontap/client.pem' in str(error) and 'validate_certs' not in str(error)
+    conn.auth_method = 'basic'
+    error = conn._error(netapp_zapi.NaApiError('Unable to connect', reason), 'system-get-version', False)  # pylint: disable=protected-access
+    assert 'may require a client certificate' in str(error) and 'validate_certs' not in str(error), error
+    verify = '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in chain'
+    error = conn._error(netapp_zapi.NaApiError('Unable to connect', verify), 'system-get-version', False)  # pylint: disable=protected-access
+    assert 'could not be verified' in str(error) and 'ca_path' in str(error), error
+
+
+def test_a_token_beside_basic_credentials_is_not_used_and_the_task_says_so(sim, api, run):
+    """REST prefers the token; ZAPI has none: it authenticates with basic auth and warns, never silently."""
+    secret = 'tok-abc-123-secret'
+    result = run(zapi_module, api='system-get-version', read_only=True, token=secret)
+    assert not result.get('failed'), result
+    warning = json.dumps(result.get('warnings', []))
+    assert 'token was not used' in warning and 'basic' in warning, result
+    assert secret not in json.dumps(result)
+    assert [entry['user'] for entry in servlet_log(sim)][-1:] == [sim.username]
+    result = run(job_module, id=999999, token=secret, job_timeout=2.0)
+    assert result['failed'] and 'token was not used' in json.dumps(result.get('warnings', [])), result
+    with pytest.raises(zapi_utils.OntapOptionError) as caught:       # alone it is refused, nothing sent
+        zapi_utils.ZapiConnection(sim.host, sim.port, token=secret, ca_path=sim.ca_path)
+    assert caught.value.option == 'token' and secret not in str(caught.value)
