@@ -78,21 +78,26 @@ DEFAULT_MAX_POLL_INTERVAL = 30.0
 
 
 #: What ONTAP reads as query operators in a filter value (ONTAP REST API reference, "Query parameters"): wildcard,
-#: negation, alternation, comparisons, ranges, and braces (extended queries in some releases). A natural-key value
-#: containing one of them would select other objects than the one named, so it is refused before anything is sent.
+#: negation, alternation, comparisons and braces (extended queries in some releases). A natural-key value containing
+#: one of them would select other objects than the one named; it is refused before anything is sent.
 QUERY_OPERATOR_CHARS = ('*', '!', '|', '<', '>', '{', '}')
+#: What ONTAP reads as a range (``low..high``) in a filter value. A name holding it (``daily..1``, a snapshot or qtree
+#: name ONTAP accepts) is never sent as a filter: it is matched on this side only (:func:`server_and_local`).
 QUERY_OPERATOR_STRINGS = ('..',)
-#: Values ONTAP reads as a keyword, not a name: ``null`` matches records where the field is not set.
+#: Values ONTAP reads as a keyword, not a name: ``null`` matches records where the field is not set. A name spelled so
+#: is matched on this side only, as a range is.
 QUERY_KEYWORDS = ('null',)
 
 
 def check_literal(option, value):
-    """Refuse a natural-key value that ONTAP would read as a query instead of a name (issue 9, item 1).
+    """Refuse a natural-key value that no exact match can be made for (issue 9, item 1).
+
+    A value holding a range (``..``) or spelled as the ``null`` keyword is allowed: it is matched on this side only
+    (:func:`server_and_local`), never sent as a filter.
 
     :param option: the module option the value came from (named in the error).
     :param value: the value (``None`` is allowed: an option not given).
-    :raises OntapOptionError: the value is empty or holds one of :data:`QUERY_OPERATOR_CHARS` /
-        :data:`QUERY_OPERATOR_STRINGS`.
+    :raises OntapOptionError: the value is empty or holds one of :data:`QUERY_OPERATOR_CHARS`.
     """
     if value is None:
         return
@@ -100,25 +105,48 @@ def check_literal(option, value):
     if text.strip() == '':
         raise OntapOptionError(option, '%s must not be empty: it names one object and is matched exactly.' % option)
     found = [char for char in QUERY_OPERATOR_CHARS if char in text]
-    found += [item for item in QUERY_OPERATOR_STRINGS if item in text]
-    if text.strip().lower() in QUERY_KEYWORDS:
-        raise OntapOptionError(option, '%s: %r is what ONTAP reads as "field not set" in a query, so the object could '
-                               'never be found by its name (a create would succeed, then every lookup would miss it '
-                               'and state=absent would not see it); nothing was sent. Use another name.'
-                               % (option, text))
     if found:
         raise OntapOptionError(option, '%s: %r contains %s, which ONTAP reads as a query operator (wildcard, negation, '
-                               'alternation, comparison or range), so it could select other objects than the one '
-                               'named; nothing was sent. A name is matched exactly: use the literal name (ONTAP does '
-                               'not allow these characters in volume, SVM, qtree or snapshot names).'
+                               'alternation or comparison), so a lookup by it could select other objects than the one '
+                               'named; nothing was sent. A name is matched exactly: give the literal name (ONTAP '
+                               'refuses these characters in volume, SVM and qtree names).'
                                % (option, text, ', '.join(repr(item) for item in found)))
+
+
+def is_query_safe(value):
+    """``True`` when ``value`` sent as a filter value means itself: no range (``..``) and not the ``null`` keyword
+    (:func:`check_literal` refuses the rest)."""
+    if not isinstance(value, str):
+        return True
+    return not any(item in value for item in QUERY_OPERATOR_STRINGS) and value.strip().lower() not in QUERY_KEYWORDS
+
+
+def server_and_local(query):
+    """Split a lookup query into what may be sent and what is matched on this side only.
+
+    :param query: ``{field: value}`` with reserved parameters (``fields`` ...) beside.
+    :returns: ``(server, local)``: ``server`` is ``query`` without the filters :func:`is_query_safe` refuses;
+        ``local`` holds those (``{}`` for most lookups). ONTAP answers ``server`` (a wider read, bounded by the other
+        keys and parents); :func:`matches_exactly` on ``local`` picks the object named.
+    """
+    server, local = {}, {}
+    for field, value in query.items():
+        if field in RESERVED_QUERY_PARAMETERS or is_query_safe(value):
+            server[field] = value
+        else:
+            local[field] = value
+    return server, local
+
+
+#: Query parameters that are not filters (never compared with a record).
+RESERVED_QUERY_PARAMETERS = ('fields', 'return_records', 'max_records', 'order_by', 'return_timeout')
 
 
 def matches_exactly(record, query):
     """``True`` when every filter of ``query`` (``fields`` and other reserved parameters aside) equals the record's
     value exactly: the client side of "a name is data, never a query"."""
     for field, wanted in query.items():
-        if field in ('fields', 'return_records', 'max_records', 'order_by', 'return_timeout'):
+        if field in RESERVED_QUERY_PARAMETERS:
             continue
         if get_path(record, field) != wanted:
             return False
@@ -568,6 +596,7 @@ class Resource(object):
         return records[0]
 
     def _read(self, collection, query, noun, text, retry=True):
+        query, local = server_and_local(query)
         try:
             records = self.ontap.read_records(collection, query=query, retry=retry)
         except (OntapApiError, OntapTransportError, OntapOptionError, OntapNoRestError):
@@ -582,7 +611,7 @@ class Resource(object):
                 seen = ', '.join('%s=%s' % (field, get_path(record, field)) for field in sorted(query) if field != 'fields')
                 raise OntapError('The lookup of %s %s returned a %s that does not match it exactly (%s); it is not the '
                                  'object the task names, so nothing was changed.' % (noun, text, noun, seen))
-        return records
+        return [record for record in records if matches_exactly(record, local)]
 
     def lookup(self, retry=True, **overrides):
         """The object found by its natural key (``overrides`` replace key options, e.g. ``name=from_name``), or ``None``.

@@ -21,7 +21,9 @@ description:
     C(restore_to.snapshot.name)). A restore is always reported as changed; ONTAP deletes the snapshots newer than the
     one restored. They are listed in RV(snapshots_destroyed) and, in diff mode, in the diff (check mode too).
   - O(svm), O(volume), O(name) and O(from_name) are names, matched exactly; values ONTAP would read as query
-    operators (V(*), V(!), V(|), V(<), V(>), V(..), V({), V(})) are refused before anything is sent.
+    operators (V(*), V(!), V(|), V(<), V(>), V({), V(})) are refused before anything is sent. A name holding a range
+    (V(daily..1)) or spelled V(null) is valid; it is never sent as a filter but matched by the module among the
+    volume's snapshots.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:

@@ -28,7 +28,8 @@ description:
     O(job_timeout); check mode lists both writes in RV(would_send). The unmount is waited for even with
     O(wait_for_completion=false), which then applies to the delete.
   - O(name), O(svm) and O(from_name) are names, matched exactly; values ONTAP would read as query operators
-    (V(*), V(!), V(|), V(<), V(>), V(..), V({), V(})) are refused before anything is sent.
+    (V(*), V(!), V(|), V(<), V(>), V({), V(})) are refused before anything is sent. A name spelled V(null) (or holding
+    V(..)) is never sent as a filter but matched by the module among the SVM's volumes.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:

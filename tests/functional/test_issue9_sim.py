@@ -104,11 +104,46 @@ def test_item1_negated_volume_name_absent_deletes_nothing_and_plans_nothing(sim,
     assert sim.log() == [] and _volume(sim, 'data1') is not None
 
 
-def test_item1_null_is_ontaps_not_set_keyword_and_is_refused_as_a_name(sim, run):
-    # name=null would match "field not set": the volume would be created, then never found again (a lie on absent).
+def _name_filters(sim):
+    """The ``name`` filter values the logged requests carried (a name matched on this side never shows here)."""
+    found = []
+    for entry in sim.log():
+        query = entry['query']
+        query = parse_qs(query) if isinstance(query, str) else dict((key, [value]) for key, value in query.items())
+        found.extend(query.get('name', []))
+    return found
+
+
+def test_item1_a_volume_named_null_is_found_again_and_never_sent_as_the_keyword(sim, run):
+    # As a filter, name=null would match "field not set": the volume would be created, then never found again.
     sim.clear_log()
     result = run(volume, name='null', svm='svm1', size='100MiB', aggregates=['aggr1'])
-    assert result['failed'] and result['msg'].startswith('name:') and 'not set' in result['msg'] and sim.log() == []
+    assert result['changed'] and not result.get('failed'), result
+    again = run(volume, name='null', svm='svm1', size='100MiB', aggregates=['aggr1'])
+    assert not again['changed'] and not again.get('failed'), again
+    gone = run(volume, name='null', svm='svm1', state='absent')
+    assert gone['changed'] and _volume(sim, 'null') is None, gone
+    assert 'null' not in _name_filters(sim) and _volume(sim, 'svm1_root') is not None
+
+
+@pytest.mark.parametrize('check', [False, True])
+def test_item1_a_snapshot_name_holding_a_range_is_data_and_touches_no_other_snapshot(sim, run, check):
+    # ONTAP accepts 'a..c' as a snapshot name; as a filter value it reads it as the range a..c, which holds 'b'.
+    _make_volume(run, 'data1')
+    assert run(snapshot, svm='svm1', volume='data1', name='b')['changed']
+    sim.clear_log()
+    made = run(snapshot, svm='svm1', volume='data1', name='a..c', check=check)
+    assert made['changed'] and not made.get('failed'), made
+    names = sorted(snap['name'] for snap in _state(sim, 'snapshots'))
+    assert names == (['b'] if check else ['a..c', 'b'])
+    if check:
+        assert _writes(sim) == []
+        return
+    assert not run(snapshot, svm='svm1', volume='data1', name='a..c')['changed']
+    gone = run(snapshot, svm='svm1', volume='data1', name='a..c', state='absent')
+    assert gone['changed'] and [snap['name'] for snap in _state(sim, 'snapshots')] == ['b'], gone
+    assert not run(snapshot, svm='svm1', volume='data1', name='a..c', state='absent')['changed']
+    assert 'a..c' not in _name_filters(sim) and 'data1' in _name_filters(sim)     # the volume is still looked up by name
 
 
 def test_item1_alternation_in_a_name_is_refused_before_anything_is_sent(sim, run):
@@ -118,7 +153,7 @@ def test_item1_alternation_in_a_name_is_refused_before_anything_is_sent(sim, run
     assert _volume(sim, 'a|b') is None
 
 
-@pytest.mark.parametrize('option, value', [('svm', 'svm*'), ('volume', 'data<2'), ('from_name', 'data..9')])
+@pytest.mark.parametrize('option, value', [('svm', 'svm*'), ('volume', 'data<2'), ('from_name', 'data|9')])
 def test_item1_parent_and_rename_values_are_matched_exactly_too(sim, run, option, value):
     args = dict(svm='svm1', volume='data1', name='s1')
     args[option] = value

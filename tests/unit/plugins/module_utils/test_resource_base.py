@@ -436,13 +436,45 @@ def test_m1_duplicate_without_a_create_in_flight_keeps_the_key_explanation(jobs)
 
 # -- issue 9 item 1: a name is data, never a query ---------------------------------------------------------------
 
-@pytest.mark.parametrize('value', ['data*', '!x', 'a|b', '<5', '>5', 'a..b', 'a{b}', '', ' ', 'null', 'NULL'])
+@pytest.mark.parametrize('value', ['data*', '!x', 'a|b', '<5', '>5', 'a{b}', '', ' '])
 def test_item1_values_ontap_reads_as_query_operators_are_refused_before_any_read(value):
     ontap = FakeOntap(dict(name=value, comment='c'), records={'things': [{'uuid': 'u', 'name': 'data1'}]})
     with pytest.raises(resource_mod.OntapOptionError) as info:
         Resource(ontap, SPEC)
     assert info.value.option == 'name' and str(info.value).startswith('name')
     assert ontap.reads == [] and ontap.writes == []
+
+
+@pytest.mark.parametrize('value', ['a..b', 'daily..1', 'null', 'NULL', ' null'])
+def test_item1_a_name_ontap_would_read_as_a_range_or_null_is_matched_here_never_sent(value):
+    # ONTAP accepts such snapshot and qtree names; as a filter value it would read them as a range or "not set".
+    def things(query):
+        # As ONTAP would: without a name filter, every record of the collection comes back.
+        assert 'name' not in query
+        return [{'uuid': 'u1', 'name': 'a'}, {'uuid': 'u2', 'name': value, 'comment': 'old'}, {'uuid': 'u3', 'name': 'b'}]
+    ontap = FakeOntap(dict(name=value, comment='new'), records={'things': things})
+    resource = Resource(ontap, SPEC)
+    assert resource.lookup()['uuid'] == 'u2'
+    assert all('name' not in query for path, query in ontap.reads)
+    ontap = FakeOntap(dict(name=value, comment='new'), records={'things': lambda query: [{'uuid': 'u1', 'name': 'a..c'}]})
+    assert Resource(ontap, SPEC).lookup() is None                     # another object is never the one named
+
+
+def test_item1_a_range_in_a_parent_name_is_matched_here_and_the_other_keys_still_filter():
+    def collection(resource):
+        parent = resource.find_parent('volume', 'vols', {'name': resource.params['volume'], 'svm.name': resource.params['svm']})
+        return 'vols/%s/snaps' % parent['uuid']
+    spec = ResourceSpec('snap', collection, {'name': 'name'}, [Field('comment', 'comment')],
+                        lambda params: {'name': params['name']}, context=['svm', 'volume'])
+    seen = []
+
+    def vols(query):
+        seen.append(dict(query))
+        return [{'uuid': 'u1', 'name': 'v..1', 'svm': {'name': 'svm1'}}, {'uuid': 'u2', 'name': 'v..2', 'svm': {'name': 'svm1'}}]
+    ontap = FakeOntap(dict(name='s', volume='v..2', svm='svm1', comment=None), records={'vols': vols})
+    resource = Resource(ontap, spec)
+    assert resource.collection == 'vols/u2/snaps'
+    assert seen[0]['svm.name'] == 'svm1' and 'name' not in seen[0]
 
 
 def test_item1_record_that_does_not_match_the_key_exactly_is_never_a_target():
