@@ -580,7 +580,8 @@ def explain_tls(reason, where, auth_method, cert_filepath=None, ca_path=None):
     :param auth_method: ``token``, ``certificate``, ``basic`` or ``none``: a rejected client certificate (a TLS alert
         such as ``unknown ca``, FIELD_CASES F30) gets certificate-authentication advice, never server-CA advice.
     :param cert_filepath: :param ca_path: named in the advice when set.
-    :returns: ``(reason, hint)`` strings: verification failures (F29), a rejected client certificate (F30), a client
+    :returns: ``(reason, hint)`` strings: verification failures (F29), a rejected client certificate (F30; with
+        certificate authentication an EOF in the handshake too, since a TLS 1.3 alert can be lost), a client
         certificate or key that does not load, or any other handshake failure.
     """
     lowered = reason.lower()
@@ -602,6 +603,15 @@ def explain_tls(reason, where, auth_method, cert_filepath=None, ca_path=None):
         return ('%s ended the TLS handshake (TLS alert "%s")' % (where, name),
                 'The server may require a client certificate: set cert_filepath and key_filepath, or check the '
                 'cluster\'s TLS settings')
+    if auth_method == 'certificate' and ('eof occurred' in lowered or 'unexpected eof' in lowered):
+        # TLS 1.3: the server checks the client certificate after the client's handshake ends, and its alert can be
+        # lost when it closes the connection first; the client then reads an EOF instead of "certificate required".
+        return ('client-certificate authentication to %s may have failed: the server closed the connection during '
+                'the TLS handshake without a readable alert (%s), as ONTAP does when it rejects the certificate %s'
+                % (where, reason, cert_filepath),
+                'Check that the CA (and any intermediate) that signed cert_filepath is installed on the cluster as a '
+                'client-ca certificate, that the certificate is valid, that its CN is the ONTAP account name and that '
+                'the account allows "cert" authentication; also check the cluster address and port')
     if 'pem lib' in lowered or 'key values mismatch' in lowered or 'no such file' in lowered:
         return ('the client certificate or key could not be loaded: %s' % reason,
                 'Check cert_filepath and key_filepath (PEM certificate and its private key)')
@@ -653,6 +663,25 @@ def _check_options(hostname, port, http_timeout, scheme, cert_filepath, key_file
             raise OntapOptionError('ca_path', 'ca_path: %s holds no CA certificate in PEM form that could be loaded '
                                    '(%s). Give the CA bundle (PEM) that signed the cluster certificate.'
                                    % (ca_path, getattr(exc, 'reason', None) or exc))
+    if ca_path and os.path.isdir(ca_path) and not _has_hashed_names(ca_path):
+        # OpenSSL looks a CA up in a directory by its subject hash only: plain *.pem files there are never read, and
+        # the failure would surface as "certificate verify failed" at the first request.
+        raise OntapOptionError('ca_path', 'ca_path: the directory %s holds no certificate under an OpenSSL hashed name '
+                               '(such as 1a2b3c4d.0), so OpenSSL would never read its certificates. Run '
+                               '"openssl rehash %s" (or c_rehash) there, or give the CA bundle file itself as ca_path.'
+                               % (ca_path, ca_path))
+
+
+#: An OpenSSL hashed certificate name in a CA directory (``openssl rehash``): 8 hex digits, a dot, a number.
+_HASHED_NAME = re.compile(r'^[0-9a-f]{8}\.[0-9]+$')
+
+
+def _has_hashed_names(directory):
+    """``True`` when ``directory`` holds at least one entry named as OpenSSL's ``capath`` lookup expects."""
+    try:
+        return any(_HASHED_NAME.match(name) for name in os.listdir(directory))
+    except OSError:
+        return True        # unreadable here: let OpenSSL say what it finds
 
 
 def _get_retry(get_retries, sleep, guard=None):

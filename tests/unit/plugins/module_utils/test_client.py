@@ -124,6 +124,18 @@ def test_a_ca_path_file_that_holds_no_pem_certificate_is_an_option_error_before_
     assert info.value.option == 'ca_path' and str(bundle) in str(info.value) and 'PEM' in str(info.value)
 
 
+def test_a_ca_path_directory_without_hashed_names_is_an_option_error_naming_the_fix(tmp_path, pki):
+    # OpenSSL reads a CA directory by subject-hash names only: a plain ca.pem there would fail every handshake later.
+    directory = tmp_path / 'cas'
+    directory.mkdir()
+    (directory / 'ca.pem').write_bytes(open(pki['ca'], 'rb').read())
+    with pytest.raises(OntapOptionError) as info:
+        OntapClient('c1', token=TOKEN, ca_path=str(directory))
+    assert info.value.option == 'ca_path' and 'openssl rehash %s' % directory in str(info.value)
+    (directory / '1a2b3c4d.0').write_bytes(open(pki['ca'], 'rb').read())        # as "openssl rehash" names it
+    assert OntapClient('c1', token=TOKEN, ca_path=str(directory)).ca_path == str(directory)
+
+
 def test_a_ca_path_with_a_pem_ca_is_accepted(pki):
     assert OntapClient('c1', token=TOKEN, ca_path=pki['ca']).ca_path == pki['ca']
 
@@ -474,6 +486,18 @@ def test_f30_other_client_certificate_alerts(pki, alert):
     error = client._transport_error(exc, 'GET', 'https://cluster1.example.com:443/api/cluster', 60, None)  # pylint: disable=protected-access
     assert error.kind == 'tls' and 'client-certificate authentication' in str(error)
     assert '_ssl.c' not in str(error)
+
+
+def test_f30_an_eof_in_the_handshake_with_certificate_auth_names_the_certificate(pki):
+    """TLS 1.3: the server's "certificate required" alert can be lost; the client reads an EOF instead."""
+    client = OntapClient('cluster1.example.com', cert_filepath=pki['client_cert'], key_filepath=pki['client_key'])
+    eof = client_mod.requests.exceptions.SSLError('EOF occurred in violation of protocol (_ssl.c:2427)')
+    error = client._transport_error(eof, 'GET', 'https://cluster1.example.com:443/api/cluster', 60, None)  # pylint: disable=protected-access
+    assert error.kind == 'tls' and 'client-certificate authentication' in str(error), error
+    assert pki['client_cert'] in str(error) and 'client-ca' in str(error)
+    basic = OntapClient('cluster1.example.com', username='admin', password='secret')
+    error = basic._transport_error(eof, 'GET', 'https://cluster1.example.com:443/api/cluster', 60, None)  # pylint: disable=protected-access
+    assert 'client-certificate' not in str(error), error       # without a certificate it is not blamed
 
 
 def test_classify_transport_errors():
