@@ -8,8 +8,9 @@ Usage: ``python scripts/sim_session.py ENV_FILE [--time-scale N] [--job-seconds 
 
 Once the simulator answers, writes ``ENV_FILE`` (shell syntax, values quoted) with the variables the modules read:
 ``ONTAP_HOSTNAME``, ``ONTAP_PORT``, ``ONTAP_USERNAME``, ``ONTAP_PASSWORD``, ``ONTAP_VALIDATE_CERTS`` and
-``ONTAP_CA_PATH`` (the simulator's CA bundle: HTTPS is verified; absent with ``--http``), plus ``ONTAP_SIM_URL`` and
-the simulator's effective settings ``ONTAP_SIM_JOB_SECONDS``, ``ONTAP_SIM_JOB_RETENTION``, ``ONTAP_SIM_TIME_SCALE``.
+``ONTAP_CA_PATH`` (the simulator's CA bundle: HTTPS is verified; absent with ``--http``), plus ``ONTAP_SIM_URL``,
+the simulator's effective settings ``ONTAP_SIM_JOB_SECONDS``, ``ONTAP_SIM_JOB_RETENTION``, ``ONTAP_SIM_TIME_SCALE``,
+and with ``--mtls`` ``ONTAP_SIM_CLIENT_CERT`` / ``ONTAP_SIM_CLIENT_KEY`` (a client certificate for the admin user).
 On SIGTERM or SIGINT, leaves the ``with SimServer()`` block, which stops the simulator.
 """
 
@@ -33,6 +34,9 @@ def parse_args(argv: list) -> argparse.Namespace:
     parser.add_argument('--port', type=int, help='TCP port (default: a free one)')
     parser.add_argument('--http', action='store_true',
                         help='plain HTTP instead of HTTPS (for curl or other clients: the modules speak HTTPS only)')
+    parser.add_argument('--mtls', action='store_true',
+                        help='also accept client certificates (HTTPS only): a certificate for the admin user is issued '
+                             'and its files are written as ONTAP_SIM_CLIENT_CERT and ONTAP_SIM_CLIENT_KEY')
     parser.add_argument('--cert-dir', help='where cert.pem (the CA bundle), key.pem and ca.pem go (default: a new '
                                            'temporary directory, removed at exit)')
     parser.add_argument('--username', help='cluster admin user (default admin)')
@@ -48,6 +52,8 @@ def parse_args(argv: list) -> argparse.Namespace:
                         help='extra users NAME:PASSWORD:ROLE[:SVM], comma-separated and/or repeated; ROLE is '
                              'admin|readonly|svm|jobs_forbidden|jobs_hidden')
     args = parser.parse_args(argv)
+    if args.mtls and args.http:
+        parser.error('--mtls needs HTTPS (leave out --http)')
     if args.time_scale is not None and args.time_scale <= 0:
         parser.error('--time-scale must be > 0')
     for name in ('job_seconds', 'job_retention'):
@@ -66,13 +72,16 @@ def server_options(args: argparse.Namespace) -> dict:
             options[name] = value
     if args.http:
         options['http'] = True
+    if args.mtls:
+        options['mtls'] = True
     if args.users:
         options['users'] = ','.join(args.users)
     return options
 
 
-def environment(server) -> dict:
-    """The ONTAP_* variables that point the modules at ``server`` (a started SimServer)."""
+def environment(server, mtls=False) -> dict:
+    """The ONTAP_* variables that point the modules at ``server`` (a started SimServer); with ``mtls``, also the
+    files of a client certificate for the admin user (``ONTAP_SIM_CLIENT_CERT``, ``ONTAP_SIM_CLIENT_KEY``)."""
     env = {
         'ONTAP_SIM_URL': server.url,
         'ONTAP_HOSTNAME': server.host,
@@ -83,6 +92,8 @@ def environment(server) -> dict:
     }
     if server.ca_path:
         env['ONTAP_CA_PATH'] = server.ca_path
+    if mtls:
+        env['ONTAP_SIM_CLIENT_CERT'], env['ONTAP_SIM_CLIENT_KEY'] = server.client_certificate(server.username)
     config = server.config()
     for key in ('job_seconds', 'job_retention', 'time_scale'):
         env['ONTAP_SIM_' + key.upper()] = '%g' % config[key]
@@ -107,7 +118,7 @@ def main(argv: list) -> int:
     with SimServer(**server_options(args)) as server:
         tmp = env_file + '.tmp'
         with open(tmp, 'w', encoding='utf-8') as handle:
-            for key, value in sorted(environment(server).items()):
+            for key, value in sorted(environment(server, args.mtls).items()):
                 handle.write('export %s=%s\n' % (key, shlex.quote(value)))
         os.replace(tmp, env_file)  # the reader never sees a half-written file
         while not stop.wait(0.5):

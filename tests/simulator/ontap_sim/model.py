@@ -195,6 +195,11 @@ def _want_datetime(flat: Dict[str, Any], name: str, clock: SimClock) -> Optional
     return clock.localize(moment).isoformat()
 
 
+#: The release the simulated cluster runs, as REST's ``cluster.version`` shows it; ZAPI's ``system-get-version``
+#: answers the same release.
+VERSION = {"full": "NetApp Release 9.14.1: Mon Mar 04 12:00:00 UTC 2024", "generation": 9, "major": 14, "minor": 1}
+
+
 @dataclass
 class WritePlan:  # pylint: disable=too-many-instance-attributes
     """A validated write: what the job will do.
@@ -450,12 +455,11 @@ class Store:  # pylint: disable=too-many-public-methods,too-many-instance-attrib
 
     # ------------------------------------------------------------------ rendering
     def render_cluster(self) -> Dict[str, Any]:
-        """The ``cluster`` object (ONTAP 9.14.1)."""
+        """The ``cluster`` object (ONTAP :data:`VERSION`)."""
         return {
             "name": self.cluster_name,
             "uuid": self.cluster_uuid,
-            "version": {"full": "NetApp Release 9.14.1: Mon Mar 04 12:00:00 UTC 2024",
-                        "generation": 9, "major": 14, "minor": 1},
+            "version": dict(VERSION),
             "location": "lab",
             "contact": "storage-admins@example.com",
             "dns_domains": ["example.com"],

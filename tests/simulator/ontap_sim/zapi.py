@@ -32,6 +32,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from .core import Simulator
 from .errors import ApiError
 from .jobs import Job
+from .model import VERSION
 
 ZAPI_PATH = "/servlets/netapp.servlets.admin.XMLrequest_filer"
 NETAPP_NS = "http://www.netapp.com/filer/admin"
@@ -367,10 +368,10 @@ def system_get_version(sim: Simulator, dummy: ET.Element) -> ET.Element:
     results = _passed()
     _add(results, "build-timestamp", "1700000000")
     _add(results, "is-clustered", "true")
-    _add(results, "version", "NetApp Release 9.13.1: (ontap-sim) <%s>" % sim.config.cluster_name)
+    _add(results, "version", VERSION["full"])
     tuple_info = _add(_add(results, "version-tuple"), "system-version-tuple")
-    for name, value in (("generation", 9), ("major", 13), ("minor", 1)):
-        _add(tuple_info, name, value)
+    for name in ("generation", "major", "minor"):
+        _add(tuple_info, name, VERSION[name])
     return results
 
 

@@ -56,17 +56,21 @@ def session_fixture(tmp_path):
 def test_help():
     out = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, check=True).stdout
     for option in ("ENV_FILE", "--time-scale", "--job-seconds", "--job-retention", "--users", "--http", "--username",
-                   "--password", "--cert-dir", "--connection-limit", "--cluster-name", "--host", "--port"):
+                   "--password", "--cert-dir", "--connection-limit", "--cluster-name", "--host", "--port", "--mtls"):
         assert option in out
     bad = subprocess.run([sys.executable, str(SCRIPT), "x.env", "--time-scale", "0"], capture_output=True, text=True,
                          check=False)
     assert bad.returncode == 2 and "--time-scale" in bad.stderr
+    bad = subprocess.run([sys.executable, str(SCRIPT), "x.env", "--mtls", "--http"], capture_output=True, text=True,
+                         check=False)
+    assert bad.returncode == 2 and "--mtls needs HTTPS" in bad.stderr
 
 
 def test_options_reach_the_simulator_and_sigterm_stops_it(session):
     proc, env = session("--time-scale", "5", "--job-seconds", "0.5", "--job-retention", "60", "--users",
                         "ro:pw:readonly", "--cluster-name", "labcluster")
     assert env["ONTAP_VALIDATE_CERTS"] == "true" and os.path.exists(env["ONTAP_CA_PATH"])
+    assert "ONTAP_SIM_CLIENT_CERT" not in env                     # only with --mtls
     assert env["ONTAP_SIM_URL"] == "https://%s:%s" % (env["ONTAP_HOSTNAME"], env["ONTAP_PORT"])
     assert (env["ONTAP_USERNAME"], env["ONTAP_PASSWORD"]) == ("admin", "netapp1!")
     assert (env["ONTAP_SIM_TIME_SCALE"], env["ONTAP_SIM_JOB_SECONDS"], env["ONTAP_SIM_JOB_RETENTION"]) == (
@@ -91,6 +95,18 @@ def test_http_and_own_credentials(session):
     assert "ONTAP_CA_PATH" not in env and env["ONTAP_USERNAME"] == "root" and env["ONTAP_PASSWORD"] == "s3cret"
     assert requests.get(env["ONTAP_SIM_URL"] + "/api/cluster", auth=("root", "s3cret"), timeout=10).status_code == 200
     proc.send_signal(signal.SIGINT)
+    assert proc.wait(10) == 0
+
+
+def test_mtls_issues_a_client_certificate_the_simulator_accepts(session):
+    proc, env = session("--mtls")
+    url, ca_path = env["ONTAP_SIM_URL"], env["ONTAP_CA_PATH"]
+    cert = (env["ONTAP_SIM_CLIENT_CERT"], env["ONTAP_SIM_CLIENT_KEY"])
+    assert all(os.path.exists(path) for path in cert)
+    resp = requests.get(url + "/api/cluster", cert=cert, verify=ca_path, timeout=10)       # no basic credentials
+    assert resp.status_code == 200, resp.text
+    assert requests.get(url + "/api/cluster", verify=ca_path, timeout=10).status_code == 401
+    proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0
 
 
