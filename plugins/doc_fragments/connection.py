@@ -58,6 +58,8 @@ options:
   ca_path:
     description:
       - Path to a PEM CA bundle used to verify the cluster's certificate, for clusters signed by a private CA.
+      - A directory works too when its certificates have OpenSSL's hashed names (C(openssl rehash DIR)); one without
+        them is refused before anything is sent.
       - Falls back to E(ONTAP_CA_PATH).
     type: path
   http_timeout:
