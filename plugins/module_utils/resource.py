@@ -365,6 +365,9 @@ class ResourceSpec(object):
         DELETE (a volume is unmounted first); sent in order under the task's one budget, in ``would_send`` in check mode.
     :param checks: ``[check(resource, record, changes)]`` run on a planned modify before anything is sent; a check
         raises :class:`errors.OntapOptionError` to refuse it (shrinking a volume without ``allow_shrink``).
+    :param delete_checks: ``[check(resource, record)]`` run on a planned delete before anything is sent, in check
+        mode too (the plan then says what the real run would meet); a check raises :class:`errors.OntapError` to
+        refuse a delete ONTAP would refuse (an SVM that still holds volumes).
     :param options: argument spec entries of the module's options that are not ONTAP fields, keys or ``state``
         (``{'allow_shrink': dict(type='bool', default=False)}``); read by the module's own quirk code.
     :param aliases: ``{option: [alias, ...]}`` for the key, parent and ``from_name`` options (netapp.ontap's names,
@@ -374,7 +377,8 @@ class ResourceSpec(object):
     """
 
     def __init__(self, name, collection, keys, fields, create_body, item_path=None, id_fields=None, rename=None,
-                 context=None, before_delete=None, checks=None, options=None, aliases=None, error_rules=None):
+                 context=None, before_delete=None, checks=None, options=None, aliases=None, error_rules=None,
+                 delete_checks=None):
         self.name = name
         self.collection = collection
         self.keys = keys
@@ -386,6 +390,7 @@ class ResourceSpec(object):
         self.context = list(context or [])
         self.before_delete = before_delete
         self.checks = list(checks or [])
+        self.delete_checks = list(delete_checks or [])
         self.options = dict(options or {})
         self.aliases = dict(aliases or {})
         self.error_rules = dict(error_rules or {})
@@ -940,6 +945,8 @@ class Resource(object):
         return Plan([step], record, diff=(before, after), want_present=True)
 
     def plan_delete(self, record):
+        for check in self.spec.delete_checks:
+            check(self, record)
         before = dict(self.key_query(), **self.comparable(record, every_field=True))
         steps = [Step(action, method, path, body=body, what=what)
                  for method, path, body, what in (self.spec.before_delete(self, record) if self.spec.before_delete else [])

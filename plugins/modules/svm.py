@@ -17,8 +17,10 @@ description:
     change, the SVM is read back after the job succeeds. A delete that succeeded is not read again.
   - Idempotent; only attributes the task sets are compared (O(aggregates) in any order); a second identical run sends
     no write.
-  - ONTAP refuses to delete an SVM that still holds volumes other than its root volume (code 8); the task fails with
-    ONTAP's message at once rather than waiting.
+  - ONTAP refuses to delete an SVM that still holds volumes other than its root volume (code 8). The module reads the
+    SVM's volumes first and refuses such a delete itself, naming the volumes, before anything is sent; check mode
+    reports the same failure instead of a delete the real run could not make. When the account may not list volumes,
+    the delete is sent and ONTAP's refusal is reported as it comes.
 author:
   - ontap.rest contributors (@ontap-rest)
 extends_documentation_fragment:
@@ -149,6 +151,7 @@ would_send:
   elements: dict
 '''
 
+from ansible_collections.ontap.rest.plugins.module_utils.errors import OntapApiError, OntapError
 from ansible_collections.ontap.rest.plugins.module_utils.resource import Field, ResourceSpec, run_resource
 from ansible_collections.ontap.rest.plugins.module_utils.runner import OntapModule
 
@@ -159,6 +162,33 @@ def _names(items):
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+#: Volumes named in the refusal of a delete (the rest are counted).
+SHOWN_VOLUMES = 10
+
+
+def _holds_no_volumes(resource, record):
+    """Refuse the delete of an SVM that still holds volumes besides its root volume, as ONTAP would (DELETE
+    /svm/svms/{uuid}: 409, code 8), before anything is sent and in check mode too.
+
+    :raises errors.OntapError: naming the volumes (at most :data:`SHOWN_VOLUMES`, then a count).
+    """
+    try:
+        query = {'svm.uuid': record['uuid'], 'fields': 'name,svm.uuid,is_svm_root'}
+        volumes = resource.ontap.read_records('storage/volumes', query=query)
+    except OntapApiError as exc:
+        if exc.status in (401, 403):
+            return          # this account may not list volumes: ONTAP's own refusal will say it
+        raise
+    names = sorted(vol.get('name') for vol in volumes
+                   if (vol.get('svm') or {}).get('uuid') == record['uuid'] and vol.get('is_svm_root') is False)
+    if names:
+        more = len(names) - SHOWN_VOLUMES
+        shown = ', '.join(names[:SHOWN_VOLUMES]) + (' and %d more' % more if more > 0 else '')
+        raise OntapError('Cannot delete SVM %s: it still holds %d volume(s) besides its root volume (%s), and ONTAP '
+                         'refuses to delete an SVM that holds volumes (code 8). Delete or move them first; nothing '
+                         'was sent.' % (record.get('name'), len(names), shown))
 
 
 SPEC = ResourceSpec(
@@ -175,6 +205,7 @@ SPEC = ResourceSpec(
         Field('svm_state', 'state', choices=['running', 'stopped']),
     ],
     create_body=lambda params: {'name': params['name']},
+    delete_checks=[_holds_no_volumes],
 )
 
 

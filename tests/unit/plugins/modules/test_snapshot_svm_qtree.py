@@ -115,3 +115,36 @@ def test_a_201_record_that_shows_the_task_is_the_end_state_and_anything_else_is_
     assert resource.answered_record(step, _Answer(201, dict(record, name='another'))) is None
     delete = resource.plan_delete(record)
     assert resource.end_record(delete, delete.steps[-1], _Answer(200, record)) == (None, 0)   # a delete: no read
+
+
+def _svm_delete_plan(volumes):
+    params = dict(name='svm2', comment=None, language=None, ipspace=None, aggregates=None, svm_state=None, state='absent')
+    ontap = FakeOntap(params, records={'storage/volumes': volumes})
+    if isinstance(volumes, Exception):
+        def refuse(path, query=None, retry=True):
+            ontap.reads.append((path, query))
+            raise volumes
+        ontap.read_records = refuse
+    resource = Resource(ontap, svm.SPEC)
+    return ontap, resource
+
+
+def test_svm_delete_is_refused_while_it_holds_volumes_besides_its_root():
+    volumes = [{'name': 'svm2_root', 'svm': {'uuid': 'u'}, 'is_svm_root': True}]
+    volumes += [{'name': 'data%02d' % number, 'svm': {'uuid': 'u'}, 'is_svm_root': False} for number in range(12)]
+    ontap, resource = _svm_delete_plan(volumes)
+    with pytest.raises(svm.OntapError) as info:
+        resource.plan_delete({'uuid': 'u', 'name': 'svm2'})
+    text = str(info.value)
+    assert 'holds 12 volume(s)' in text and 'data00' in text and 'data09' in text and 'and 2 more' in text
+    assert 'svm2_root' not in text and 'nothing was sent' in text
+    assert ontap.reads == [('storage/volumes', {'svm.uuid': 'u', 'fields': 'name,svm.uuid,is_svm_root'})]
+
+
+def test_svm_delete_goes_on_with_only_the_root_volume_or_when_volumes_cannot_be_listed():
+    _ontap, resource = _svm_delete_plan([{'name': 'svm2_root', 'svm': {'uuid': 'u'}, 'is_svm_root': True}])
+    assert [step.method for step in resource.plan_delete({'uuid': 'u', 'name': 'svm2'}).steps] == ['DELETE']
+    forbidden = svm.OntapApiError(403, code='6', message='not authorized', method='GET', url='/api/storage/volumes')
+    ontap, resource = _svm_delete_plan(forbidden)
+    assert [step.method for step in resource.plan_delete({'uuid': 'u', 'name': 'svm2'}).steps] == ['DELETE']
+    assert ontap.reads                                   # it asked; ONTAP's own refusal (code 8) will speak if any
