@@ -392,12 +392,17 @@ def test_h3_visible_svm_keeps_absent_converged_without_warning_and_found_objects
     assert [read[0] for read in ontap.reads] == ['vols']             # the extra GET only when nothing was found
 
 
-def test_h3_parent_looked_up_by_svm_is_checked_too():
+def _snapshot_spec():
+    """A snapshot-like spec: its collection lies under a volume found by volume and svm names."""
     def collection(resource):
         parent = resource.find_parent('volume', 'vols', {'name': resource.params['volume'], 'svm.name': resource.params['svm']})
         return 'vols/%s/snaps' % parent['uuid']
-    spec = ResourceSpec('snap', collection, {'name': 'name'}, [Field('comment', 'comment')],
+    return ResourceSpec('snap', collection, {'name': 'name'}, [Field('comment', 'comment')],
                         lambda params: {'name': params['name']}, context=['svm', 'volume'])
+
+
+def test_h3_parent_looked_up_by_svm_is_checked_too():
+    spec = _snapshot_spec()
     ontap = FakeOntap(dict(name='s', volume='other', svm='svm2', comment=None, state='absent'),
                       records={'vols': [], 'svm/svms': []})
     done = _run(ontap, spec)
@@ -461,11 +466,7 @@ def test_item1_a_name_ontap_would_read_as_a_range_or_null_is_matched_here_never_
 
 
 def test_item1_a_range_in_a_parent_name_is_matched_here_and_the_other_keys_still_filter():
-    def collection(resource):
-        parent = resource.find_parent('volume', 'vols', {'name': resource.params['volume'], 'svm.name': resource.params['svm']})
-        return 'vols/%s/snaps' % parent['uuid']
-    spec = ResourceSpec('snap', collection, {'name': 'name'}, [Field('comment', 'comment')],
-                        lambda params: {'name': params['name']}, context=['svm', 'volume'])
+    spec = _snapshot_spec()
     seen = []
 
     def vols(query):
@@ -487,11 +488,7 @@ def test_item1_record_that_does_not_match_the_key_exactly_is_never_a_target():
 
 
 def test_item1_parent_record_that_does_not_match_exactly_is_never_a_target():
-    def collection(resource):
-        parent = resource.find_parent('volume', 'vols', {'name': resource.params['volume'], 'svm.name': resource.params['svm']})
-        return 'vols/%s/snaps' % parent['uuid']
-    spec = ResourceSpec('snap', collection, {'name': 'name'}, [Field('comment', 'comment')],
-                        lambda params: {'name': params['name']}, context=['svm', 'volume'])
+    spec = _snapshot_spec()
     ontap = FakeOntap(dict(name='s', volume='v1', svm='svm1', comment=None, state='absent'),
                       records={'vols': lambda query: [{'uuid': 'u2', 'name': 'v10', 'svm': {'name': 'svm1'}}]})
     with pytest.raises(OntapError) as info:
